@@ -1,0 +1,22 @@
+// `npm start` on a fresh clone: build once, and again whenever a source file is newer than the build.
+const { execSync } = require('node:child_process');
+const { existsSync, readdirSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const built = join(root, 'dist', 'main.js');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const mtime = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
+    newest = Math.max(newest, mtime);
+  }
+  return newest;
+}
+
+if (!existsSync(built) || newestMtime(join(root, 'src')) > statSync(built).mtimeMs) {
+  console.log('Building…');
+  execSync('npm run build', { cwd: root, stdio: 'inherit' });
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every check of the project: lint, format, type check, unit tests, e2e tests against real Redis and
+# PostgreSQL (installed when missing; started by the tests on free loopback ports).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/ensure-servers.sh
+[ -d node_modules ] || npm ci
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+npm run --silent lint
+npm run --silent format:check
+npm run --silent typecheck
+npx jest --config jest.config.js --json --outputFile="$results/unit.json"
+npx jest --config test/jest-e2e.config.js --runInBand --json --outputFile="$results/e2e.json"
+
+node -e '
+  const files = process.argv.slice(1).map((f) => require(f));
+  const sum = (k) => files.reduce((n, r) => n + r[k], 0);
+  console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
+' "$results/unit.json" "$results/e2e.json"

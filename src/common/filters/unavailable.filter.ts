@@ -1,0 +1,61 @@
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  Logger,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { QueryFailedError } from 'typeorm';
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+const CONNECTION_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|MaxRetriesPerRequest|Stream isn't writeable|Command timed out|ClusterAllFailedError|Failed to refresh slots cache/i;
+
+/** True for errors that say a backing server (PostgreSQL or Redis) cannot be reached right now. */
+export function isUnavailableError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const driver = error instanceof QueryFailedError ? (error.driverError as Error) : error;
+  const code = (driver as { code?: string }).code;
+  return (
+    (code !== undefined && CONNECTION_CODES.has(code)) ||
+    CONNECTION_MESSAGES.test(driver.message) ||
+    CONNECTION_MESSAGES.test(error.message) ||
+    error.name === 'MaxRetriesPerRequestError'
+  );
+}
+
+/** Answers a clear 503 instead of a 500 when the database or Redis is unreachable. */
+@Catch()
+export class UnavailableFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger(UnavailableFilter.name);
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    if (!(exception instanceof HttpException) && isUnavailableError(exception)) {
+      this.logger.warn(`Backing service unavailable: ${(exception as Error).message}`);
+      const unavailable = new ServiceUnavailableException(
+        'A backing service (database or Redis) is unavailable; try again shortly',
+      );
+      return super.catch(unavailable, host);
+    }
+    if (exception instanceof HttpException && exception.getStatus() >= 500) {
+      this.logger.error(exception.message);
+    }
+    return super.catch(exception, host);
+  }
+}

@@ -1,0 +1,72 @@
+import { Environment } from './environment';
+
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/** The typed, nested configuration every other module injects. Built once from the validated environment. */
+export class AppConfig {
+  readonly production: boolean;
+  readonly nodeEnv: string;
+  readonly logLevel: string;
+  readonly http: { port: number; host: string; trustProxy: boolean; bodyLimitBytes: number };
+  readonly database: { url?: string; dataDir: string; migrationsRun: boolean; poolSize: number };
+  readonly redis: { url?: string; clusterNodes?: RedisNode[]; keyPrefix: string };
+  readonly session: { secret?: string; ttlSeconds: number };
+  readonly throttle: { limit: number; ttlMs: number; loginLimit: number; loginTtlMs: number };
+  readonly cache: { productTtlS: number; productListTtlS: number; userTtlS: number };
+  readonly reports: { delayMs: number; cron: string; scheduleEnabled: boolean };
+  readonly lock: { ttlMs: number };
+
+  constructor(env: Environment) {
+    this.production = env.NODE_ENV === 'production';
+    this.nodeEnv = env.NODE_ENV;
+    this.logLevel = env.LOG_LEVEL;
+    this.http = {
+      port: env.PORT,
+      host: env.HOST,
+      trustProxy: env.TRUST_PROXY,
+      bodyLimitBytes: 100 * 1024,
+    };
+    this.database = {
+      url: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      migrationsRun: env.DATABASE_MIGRATIONS_RUN,
+      poolSize: env.DATABASE_POOL_SIZE,
+    };
+    this.redis = {
+      url: env.REDIS_URL,
+      clusterNodes: env.REDIS_CLUSTER_NODES?.split(',').map(parseNode),
+      keyPrefix: env.REDIS_KEY_PREFIX,
+    };
+    this.session = { secret: env.SESSION_SECRET, ttlSeconds: env.SESSION_TTL_S };
+    this.throttle = {
+      limit: env.THROTTLE_LIMIT,
+      ttlMs: env.THROTTLE_TTL_MS,
+      loginLimit: env.LOGIN_THROTTLE_LIMIT,
+      loginTtlMs: env.LOGIN_THROTTLE_TTL_MS,
+    };
+    this.cache = {
+      productTtlS: env.CACHE_TTL_PRODUCT_S,
+      productListTtlS: env.CACHE_TTL_PRODUCT_LIST_S,
+      userTtlS: env.CACHE_TTL_USER_S,
+    };
+    this.reports = {
+      delayMs: env.INVENTORY_REPORT_DELAY_MS,
+      cron: env.INVENTORY_REPORT_CRON,
+      scheduleEnabled: env.INVENTORY_REPORT_SCHEDULE,
+    };
+    this.lock = { ttlMs: env.LOCK_TTL_MS };
+  }
+
+  /** True when no Redis is configured and the Redis-backed parts use in-process stores. */
+  get embeddedRedis(): boolean {
+    return !this.redis.url && !this.redis.clusterNodes;
+  }
+}
+
+function parseNode(node: string): RedisNode {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+}

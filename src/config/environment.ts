@@ -1,0 +1,133 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+
+const PositiveInt = (): PropertyDecorator => {
+  const decorators = [Transform(toInt), IsInt(), IsPositive()];
+  return (target, key) => decorators.forEach((d) => d(target, key));
+};
+
+const Flag = (): PropertyDecorator => {
+  const decorators = [Transform(toBool), IsBoolean()];
+  return (target, key) => decorators.forEach((d) => d(target, key));
+};
+
+/** Every environment variable the service reads, with its default. Validated once at start-up. */
+export class Environment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @IsPositive()
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  @MinLength(1)
+  HOST = '0.0.0.0';
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = '.data';
+
+  @Flag()
+  DATABASE_MIGRATIONS_RUN = true;
+
+  @IsInt()
+  @Transform(toInt)
+  @IsPositive()
+  DATABASE_POOL_SIZE = 10;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[^\s:,]+:\d+(,[^\s:,]+:\d+)*$/, {
+    message: 'REDIS_CLUSTER_NODES must be host:port,host:port,…',
+  })
+  REDIS_CLUSTER_NODES?: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1-32 of [A-Za-z0-9_-]' })
+  REDIS_KEY_PREFIX = 'app';
+
+  @ValidateIf(
+    (env: Environment) => env.NODE_ENV === 'production' || env.SESSION_SECRET !== undefined,
+  )
+  @IsString()
+  @MinLength(32, {
+    message: 'SESSION_SECRET must be at least 32 characters (required in production)',
+  })
+  SESSION_SECRET?: string;
+
+  @PositiveInt()
+  SESSION_TTL_S = 1800;
+
+  @PositiveInt()
+  THROTTLE_LIMIT = 100;
+
+  @PositiveInt()
+  THROTTLE_TTL_MS = 60000;
+
+  @PositiveInt()
+  LOGIN_THROTTLE_LIMIT = 5;
+
+  @PositiveInt()
+  LOGIN_THROTTLE_TTL_MS = 60000;
+
+  @Flag()
+  TRUST_PROXY = false;
+
+  @PositiveInt()
+  CACHE_TTL_PRODUCT_S = 86400;
+
+  @PositiveInt()
+  CACHE_TTL_PRODUCT_LIST_S = 300;
+
+  @PositiveInt()
+  CACHE_TTL_USER_S = 3600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Max(2147483647)
+  INVENTORY_REPORT_DELAY_MS = 0;
+
+  @IsString()
+  INVENTORY_REPORT_CRON = '0 */15 * * * *';
+
+  @Flag()
+  INVENTORY_REPORT_SCHEDULE = true;
+
+  @PositiveInt()
+  LOCK_TTL_MS = 30000;
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL = 'log';
+}

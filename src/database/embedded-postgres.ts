@@ -1,0 +1,61 @@
+import { Logger } from '@nestjs/common';
+import { Extension, PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { mkdirSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+// PGlite's contrib entry points ship ESM-only typings, which TypeScript will not import from a
+// CommonJS module; their CommonJS build is there and is what Node loads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+
+/**
+ * The embedded default: an in-process PGlite with its data under `<dataDir>/pglite`, served on a
+ * loopback port so that the app reaches it through the same `pg` driver and migrations as a real
+ * PostgreSQL.
+ */
+export class EmbeddedPostgres {
+  private readonly logger = new Logger(EmbeddedPostgres.name);
+
+  private constructor(
+    private readonly db: PGlite,
+    private readonly server: PGLiteSocketServer,
+    readonly url: string,
+  ) {}
+
+  static async start(dataDir: string, maxConnections: number): Promise<EmbeddedPostgres> {
+    const dir = resolve(dataDir, 'pglite');
+    mkdirSync(dir, { recursive: true });
+    const db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
+    const port = await freePort();
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections });
+    await server.start();
+    const embedded = new EmbeddedPostgres(
+      db,
+      server,
+      `postgres://postgres@127.0.0.1:${port}/postgres`,
+    );
+    embedded.logger.warn(
+      `DATABASE_URL is unset: using embedded PGlite in ${join(dataDir, 'pglite')}. ` +
+        'This mode serves ONE instance only.',
+    );
+    return embedded;
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    await this.db.close();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { createApp, logStartup } from './app.setup';
+import { AppConfig } from './config/app-config';
+import { InvalidEnvironmentError } from './config/validate-environment';
+
+async function bootstrap(): Promise<void> {
+  const app = await createApp();
+  const { port, host } = app.get(AppConfig).http;
+  await app.listen(port, host);
+  logStartup(await app.getUrl());
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof InvalidEnvironmentError) {
+    for (const line of error.lines) console.error(line);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

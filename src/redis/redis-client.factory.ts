@@ -1,0 +1,44 @@
+import { Logger } from '@nestjs/common';
+import { Cluster, Redis, RedisOptions } from 'ioredis';
+import { AppConfig } from '../config/app-config';
+import { RedisClient } from './redis.constants';
+
+/**
+ * Fails fast during an outage: a command waits for at most one reconnection attempt and then
+ * rejects instead of piling up, and reconnection keeps trying every few hundred milliseconds so the
+ * service is whole again within a second or two of Redis coming back.
+ */
+const resilientOptions: RedisOptions = {
+  connectTimeout: 2000,
+  commandTimeout: 2000,
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: true,
+  retryStrategy: (attempt) => Math.min(50 * attempt, 500),
+};
+
+export function createRedisClient(config: AppConfig, logger: Logger): RedisClient | null {
+  const { url, clusterNodes } = config.redis;
+  let client: RedisClient;
+  if (clusterNodes) {
+    client = new Cluster(clusterNodes, {
+      redisOptions: resilientOptions,
+      clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 1000),
+      enableOfflineQueue: true,
+      slotsRefreshTimeout: 2000,
+    });
+  } else if (url) {
+    client = new Redis(url, resilientOptions);
+  } else {
+    return null;
+  }
+  let reported = false;
+  client.on('error', (error: Error) => {
+    if (!reported) logger.warn(`Redis unavailable: ${error.message}`);
+    reported = true;
+  });
+  client.on('ready', () => {
+    if (reported) logger.log('Redis connection restored');
+    reported = false;
+  });
+  return client;
+}

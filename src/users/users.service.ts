@@ -1,0 +1,79 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { PageQueryDto } from '../common/dto/page-query.dto';
+import { Page } from '../common/dto/page';
+import { isUniqueViolation } from '../common/postgres-errors';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserDto } from './dto/user.dto';
+import { PasswordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async create(dto: CreateUserDto): Promise<UserDto> {
+    const passwordHash = await this.hasher.hash(dto.password);
+    const entity = this.users.create({
+      email: dto.email.toLowerCase(),
+      name: dto.name,
+      passwordHash,
+    });
+    return UserDto.from(await this.saveUnique(entity));
+  }
+
+  async list({ page, limit }: PageQueryDto): Promise<Page<UserDto>> {
+    const [rows, total] = await this.users.findAndCount({
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: (page - 1) * limit,
+      take: limit,
+    });
+    return { items: rows.map((row) => UserDto.from(row)), total, page, limit };
+  }
+
+  async findById(id: string): Promise<UserDto> {
+    return UserDto.from(await this.load(id));
+  }
+
+  async update(id: string, dto: UpdateUserDto): Promise<UserDto> {
+    const entity = await this.load(id);
+    if (dto.name !== undefined) entity.name = dto.name;
+    if (dto.email !== undefined) entity.email = dto.email.toLowerCase();
+    if (dto.password !== undefined) entity.passwordHash = await this.hasher.hash(dto.password);
+    return UserDto.from(await this.saveUnique(entity));
+  }
+
+  async remove(id: string): Promise<void> {
+    const { affected } = await this.users.delete({ id });
+    if (!affected) throw new NotFoundException(`User ${id} not found`);
+  }
+
+  /** The one read that includes the password hash, for sign-in only. */
+  findCredentials(email: string): Promise<UserEntity | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.email = :email', { email: email.toLowerCase() })
+      .getOne();
+  }
+
+  private async load(id: string): Promise<UserEntity> {
+    const entity = await this.users.findOneBy({ id });
+    if (!entity) throw new NotFoundException(`User ${id} not found`);
+    return entity;
+  }
+
+  private async saveUnique(entity: UserEntity): Promise<UserEntity> {
+    try {
+      return await this.users.save(entity);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictException('Email is already registered');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.setup';
+
+/** One running instance of the service, listening on a free loopback port. */
+export interface AppInstance {
+  app: NestFastifyApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startInstance(env: Record<string, string>): Promise<AppInstance> {
+  const app = await createApp(env);
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  return { app, url, close: () => app.close() };
+}
+
+/** N instances of the service on one database and one Redis: the set-up for multi-instance tests. */
+export async function startInstances(
+  count: number,
+  env: Record<string, string>,
+): Promise<AppInstance[]> {
+  const first = await startInstance(env); // applies migrations once, before the others start
+  const rest = await Promise.all(Array.from({ length: count - 1 }, () => startInstance(env)));
+  return [first, ...rest];
+}
+
+export async function closeAll(instances: AppInstance[]): Promise<void> {
+  await Promise.all(instances.map((instance) => instance.close()));
+}
