@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
 import { RedisModule } from './redis/redis.module';
 import { UsersModule } from './users/users.module';
@@ -16,6 +17,7 @@ export class AppModule {
         AppConfigModule.forRoot(env),
         DatabaseModule,
         RedisModule,
+        MetricsModule,
         HealthModule,
         UsersModule,
         ProductsModule,
