@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { QueryFailedError } from 'typeorm';
+import { asClientError } from './client-error';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -40,12 +41,17 @@ export function isUnavailableError(error: unknown): boolean {
   );
 }
 
-/** Answers a clear 503 instead of a 500 when the database or Redis is unreachable. */
+/**
+ * Answers a clear 503 instead of a 500 when the database or Redis is unreachable, and a 4xx in Nest's
+ * error shape for client errors that are not `HttpException`s (see {@link asClientError}).
+ */
 @Catch()
 export class UnavailableFilter extends BaseExceptionFilter {
   private readonly logger = new Logger(UnavailableFilter.name);
 
   override catch(exception: unknown, host: ArgumentsHost): void {
+    const clientError = asClientError(exception);
+    if (clientError) return super.catch(clientError, host);
     if (!(exception instanceof HttpException) && isUnavailableError(exception)) {
       this.logger.warn(`Backing service unavailable: ${(exception as Error).message}`);
       const unavailable = new ServiceUnavailableException(

@@ -9,6 +9,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { MaxDecimals } from '../../common/validation/max-decimals';
 
 /** numeric(12,2) holds up to 9,999,999,999.99. */
 export const MAX_PRICE = 9_999_999_999.99;
@@ -37,7 +38,8 @@ export class CreateProductDto {
     maximum: MAX_PRICE,
     description: 'At most two decimals',
   })
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @MaxDecimals(2)
   @Min(0)
   @Max(MAX_PRICE)
   price: number;
