@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import request, { Response } from 'supertest';
+import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { AppInstance, startInstance } from './support/app-instance';
+import { expectErrorShape } from './support/error-shape';
 import { SignedIn, signedInAgent } from './support/signed-in-agent';
 import { isolatedEnv } from './support/test-env';
 
@@ -21,17 +22,6 @@ interface BadRequestCase {
 const validUser = { email: 'valid@example.com', name: 'Valid', password: 'long enough password' };
 const validProduct = { name: 'Cup', category: 'kitchen', price: 12.5, stock: 3 };
 const overLimit = 'x'.repeat(101 * 1024);
-
-/** Nest's error shape: `{statusCode, message: string | string[], error}`, never a stack trace. */
-export function expectErrorShape(res: Response, status: number): void {
-  expect({ status: res.status, body: res.body as unknown }).toEqual({
-    status,
-    body: expect.objectContaining({ statusCode: status, error: expect.any(String) }),
-  });
-  const message: unknown = res.body.message;
-  expect(typeof message === 'string' || Array.isArray(message)).toBe(true);
-  expect(JSON.stringify(res.body)).not.toMatch(/stack|\n\s+at /);
-}
 
 const bodyCases = (resource: 'users' | 'products', valid: Record<string, unknown>) => {
   const post = (name: string, body: unknown, status = 400, contentType?: string) => ({

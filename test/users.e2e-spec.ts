@@ -1,0 +1,215 @@
+import { Client } from 'pg';
+import request from 'supertest';
+import { AppInstance, startInstance } from './support/app-instance';
+import { expectErrorShape } from './support/error-shape';
+import { SignedIn, signedInAgent } from './support/signed-in-agent';
+import { isolatedEnv } from './support/test-env';
+
+const USER_KEYS = ['createdAt', 'email', 'id', 'name', 'updatedAt'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe('Users (e2e)', () => {
+  let instance: AppInstance;
+  let db: Client;
+  let me: SignedIn;
+
+  beforeAll(async () => {
+    const env = await isolatedEnv({ THROTTLE_LIMIT: '1000000', LOGIN_THROTTLE_LIMIT: '1000000' });
+    instance = await startInstance(env);
+    db = new Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    me = await signedInAgent(instance.url);
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await instance.close();
+  });
+
+  const storedHash = async (id: string): Promise<string> => {
+    const { rows } = await db.query<{ password_hash: string }>(
+      'SELECT password_hash FROM users WHERE id = $1',
+      [id],
+    );
+    return rows[0].password_hash;
+  };
+
+  describe('POST /users', () => {
+    it('answers 201 with exactly id, email, name and timestamps, the email lower-cased', async () => {
+      const res = await request(instance.url)
+        .post('/users')
+        .send({ email: 'Grace.Hopper@Example.COM', name: 'Grace', password: 'cobol-rules-1959' })
+        .expect(201);
+      expect(Object.keys(res.body).sort()).toEqual(USER_KEYS);
+      expect(res.body).toMatchObject({ email: 'grace.hopper@example.com', name: 'Grace' });
+      expect(res.body.id).toMatch(UUID);
+      expect(res.body.createdAt).toMatch(ISO);
+      expect(res.body.updatedAt).toMatch(ISO);
+    });
+
+    it('stores the password as an argon2id PHC string with its parameters, never the password', async () => {
+      const password = 'a very secret password';
+      const res = await request(instance.url)
+        .post('/users')
+        .send({ email: 'phc@example.com', name: 'Phc', password })
+        .expect(201);
+      const hash = await storedHash(res.body.id);
+      expect(hash).toMatch(/^\$argon2id\$v=19\$[mtp]=\d+,[mtp]=\d+,[mtp]=\d+\$[\w+/]+\$[\w+/]+$/);
+      const parameters = hash
+        .split('$')[3]
+        .split(',')
+        .map((p) => p.split('=')[0]);
+      expect(parameters.sort()).toEqual(['m', 'p', 't']);
+      expect(hash).not.toContain(password);
+      expect(JSON.stringify(res.body)).not.toContain(hash);
+      expect(JSON.stringify(res.body)).not.toContain(password);
+    });
+
+    it('answers 409 for an email already taken in another case, and keeps the first user', async () => {
+      await request(instance.url)
+        .post('/users')
+        .send({ email: 'twice@example.com', name: 'First', password: 'password-one' })
+        .expect(201);
+      const res = await request(instance.url)
+        .post('/users')
+        .send({ email: 'TWICE@example.com', name: 'Second', password: 'password-two' });
+      expectErrorShape(res, 409);
+      const { rows } = await db.query("SELECT name FROM users WHERE email = 'twice@example.com'");
+      expect(rows).toEqual([{ name: 'First' }]);
+    });
+
+    it('accepts passwords of exactly 8 and 128 characters', async () => {
+      for (const [i, password] of ['p'.repeat(8), 'p'.repeat(128)].entries()) {
+        await request(instance.url)
+          .post('/users')
+          .send({ email: `bounds${i}@example.com`, name: 'Bounds', password })
+          .expect(201);
+      }
+    });
+  });
+
+  describe('GET /users', () => {
+    beforeAll(async () => {
+      for (let i = 0; i < 25; i++) {
+        await request(instance.url)
+          .post('/users')
+          .send({ email: `list${i}@example.com`, name: `List ${i}`, password: 'list-password' })
+          .expect(201);
+      }
+    });
+
+    it('answers page 1 of 20 by default, with the total, newest first', async () => {
+      const res = await me.agent.get('/users').expect(200);
+      const { rows } = await db.query<{ count: string }>('SELECT count(*) FROM users');
+      expect(res.body).toMatchObject({ page: 1, limit: 20, total: Number(rows[0].count) });
+      expect(res.body.items).toHaveLength(20);
+      expect(res.body.items[0]).toMatchObject({ email: 'list24@example.com' });
+      const items = res.body.items as { createdAt: string }[];
+      const stamps = items.map((u) => u.createdAt);
+      expect([...stamps].sort().reverse()).toEqual(stamps);
+    });
+
+    it('pages through every user exactly once', async () => {
+      const first = await me.agent.get('/users?limit=7').expect(200);
+      const total: number = first.body.total;
+      const seen = new Set<string>();
+      for (let page = 1; page <= Math.ceil(total / 7); page++) {
+        const res = await me.agent.get(`/users?page=${page}&limit=7`).expect(200);
+        expect(res.body).toMatchObject({ page, limit: 7, total });
+        for (const user of res.body.items as { id: string }[]) seen.add(user.id);
+      }
+      expect(seen.size).toBe(total);
+    });
+
+    it('accepts limit 100 and a page past the end, which is empty', async () => {
+      const all = await me.agent.get('/users?limit=100').expect(200);
+      expect(all.body.items).toHaveLength(all.body.total);
+      const past = await me.agent.get('/users?page=1000&limit=100').expect(200);
+      expect(past.body).toMatchObject({ items: [], page: 1000, total: all.body.total });
+    });
+
+    it('never answers a password hash in a list', async () => {
+      const res = await me.agent.get('/users?limit=100').expect(200);
+      for (const user of res.body.items) expect(Object.keys(user).sort()).toEqual(USER_KEYS);
+      expect(JSON.stringify(res.body)).not.toContain('$argon2');
+    });
+  });
+
+  describe('GET /users/:id', () => {
+    it('answers 200 with the user', async () => {
+      const res = await me.agent.get(`/users/${me.user.id}`).expect(200);
+      expect(res.body).toEqual(me.user);
+    });
+
+    it('answers 404 with the error shape for an unknown id', async () => {
+      expectErrorShape(await me.agent.get('/users/00000000-0000-4000-8000-000000000000'), 404);
+    });
+  });
+
+  describe('PATCH /users/:id', () => {
+    it('changes the name only, and moves updatedAt forward', async () => {
+      const res = await me.agent
+        .patch(`/users/${me.user.id}`)
+        .send({ name: 'Renamed' })
+        .expect(200);
+      expect(res.body).toMatchObject({ id: me.user.id, email: me.user.email, name: 'Renamed' });
+      expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse(me.user.updatedAt));
+      const read = await me.agent.get(`/users/${me.user.id}`).expect(200);
+      expect(read.body.name).toBe('Renamed');
+    });
+
+    it('stores a new email lower-cased', async () => {
+      const res = await me.agent
+        .patch(`/users/${me.user.id}`)
+        .send({ email: 'New.Address@Example.com' })
+        .expect(200);
+      expect(res.body.email).toBe('new.address@example.com');
+    });
+
+    it('answers 409 for an email another user holds in another case', async () => {
+      const res = await me.agent.patch(`/users/${me.user.id}`).send({ email: 'LIST3@example.com' });
+      expectErrorShape(res, 409);
+      const read = await me.agent.get(`/users/${me.user.id}`).expect(200);
+      expect(read.body.email).toBe('new.address@example.com');
+    });
+
+    it('re-hashes a new password with argon2id and never answers it', async () => {
+      const before = await storedHash(me.user.id);
+      const res = await me.agent
+        .patch(`/users/${me.user.id}`)
+        .send({ password: 'a brand new password' })
+        .expect(200);
+      expect(Object.keys(res.body).sort()).toEqual(USER_KEYS);
+      const after = await storedHash(me.user.id);
+      expect(after).toMatch(/^\$argon2id\$/);
+      expect(after).not.toBe(before);
+    });
+
+    it('answers 200 with the user unchanged for an empty body', async () => {
+      const before = await me.agent.get(`/users/${me.user.id}`).expect(200);
+      const res = await me.agent.patch(`/users/${me.user.id}`).send({}).expect(200);
+      expect(res.body).toMatchObject({ email: before.body.email, name: before.body.name });
+    });
+  });
+
+  describe('DELETE /users/:id', () => {
+    it('answers 204 with no body, and the user is gone', async () => {
+      const doomed = await signedInAgent(instance.url, 'Doomed');
+      const res = await doomed.agent.delete(`/users/${doomed.user.id}`).expect(204);
+      expect(res.text).toBe('');
+      expectErrorShape(await me.agent.get(`/users/${doomed.user.id}`), 404);
+      const { rows } = await db.query('SELECT 1 FROM users WHERE id = $1', [doomed.user.id]);
+      expect(rows).toHaveLength(0);
+    });
+
+    it('frees the email of a deleted user for a new sign-up', async () => {
+      const doomed = await signedInAgent(instance.url, 'Doomed');
+      await doomed.agent.delete(`/users/${doomed.user.id}`).expect(204);
+      await request(instance.url)
+        .post('/users')
+        .send({ email: doomed.user.email.toUpperCase(), name: 'Again', password: 'password-again' })
+        .expect(201);
+    });
+  });
+});
