@@ -36,7 +36,8 @@ export async function createApp(env: Record<string, string> = {}): Promise<NestF
     }),
   );
   app.useGlobalFilters(new UnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
-  app.enableShutdownHooks();
+  // Exit 0 once closed; without useProcessExit Nest re-raises the signal and the exit code says killed.
+  app.enableShutdownHooks([], { useProcessExit: true });
   setUpDocs(app);
   return app;
 }
