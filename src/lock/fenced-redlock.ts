@@ -22,7 +22,6 @@ return {0, tonumber(redis.call('HGET', KEYS[2], 'since') or '0')}
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     lockAcquireFenced(
-      numKeys: 2,
       lockKey: string,
       fenceKey: string,
       value: string,
@@ -74,7 +73,6 @@ export class FencedRedlock extends Redlock {
     const value = randomBytes(16).toString('hex');
     const start = Date.now();
     const [token, time] = await this.client.lockAcquireFenced(
-      2,
       lockKey,
       fenceKeyOf(lockKey),
       value,

@@ -1,0 +1,31 @@
+import { Column, Entity, PrimaryGeneratedColumn, ValueTransformer } from 'typeorm';
+
+export type ReportRunStatus = 'running' | 'completed' | 'failed' | 'fenced';
+
+/** bigint arrives from `pg` as a string; fencing tokens stay far below 2^53. */
+export const bigintNumber: ValueTransformer = {
+  to: (value?: number) => value,
+  from: (value: string | null) => (value === null ? value : Number(value)),
+};
+
+/** One run of a report job, as recorded by the instance that held the job's lock. */
+@Entity('report_runs')
+export class ReportRunEntity {
+  @PrimaryGeneratedColumn('uuid', { name: 'run_id' })
+  runId: string;
+
+  @Column({ type: 'varchar', length: 50 })
+  report: string;
+
+  @Column({ name: 'fencing_token', type: 'bigint', transformer: bigintNumber })
+  fencingToken: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: ReportRunStatus;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}
