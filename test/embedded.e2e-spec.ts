@@ -1,0 +1,92 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { freeUrl, ProjectClone, SpawnedApp } from './support/spawned-app';
+
+/**
+ * The default a fresh clone runs with. A process of its own, `node dist/main.js`: PGlite loads
+ * itself with a dynamic `import()`, which jest's module sandbox refuses.
+ */
+describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_URL (e2e)', () => {
+  let clone: ProjectClone;
+  let app: SpawnedApp | undefined;
+  let url: string;
+  let env: Record<string, string>;
+  const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
+  const created: { productId?: string; userId?: string } = {};
+
+  const start = async () => {
+    app = clone.run(env);
+    await app.waitUntilServing(url);
+  };
+
+  beforeAll(async () => {
+    clone = ProjectClone.create().build();
+    const free = await freeUrl();
+    url = free.url;
+    env = {
+      NODE_ENV: 'test',
+      PORT: String(free.port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      INVENTORY_REPORT_SCHEDULE: 'false',
+    };
+  });
+
+  afterEach(async () => {
+    if (app) expect(await app.stop()).toBe(0);
+    app = undefined;
+  });
+
+  afterAll(() => {
+    clone.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers /health 200, warns that it serves one instance only, and keeps data under DATA_DIR', async () => {
+    await start();
+    const res = await request(url).get('/health').expect(200);
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, redis: { status: 'up' } },
+    });
+    expect(app!.output).toMatch(/ONE instance only/);
+    expect(readdirSync(dataDir)).toContain('pglite');
+  });
+
+  it('creates and reads a user and a product', async () => {
+    await start();
+    const api = request.agent(url);
+    const user = await api
+      .post('/users')
+      .send({ email: 'Embedded@Example.com', name: 'Embedded', password: 'embedded-password' })
+      .expect(201);
+    expect(user.body.email).toBe('embedded@example.com');
+    await api
+      .post('/auth/login')
+      .send({ email: 'embedded@example.com', password: 'embedded-password' });
+    const product = await api
+      .post('/products')
+      .send({ name: 'Local', category: 'embedded', price: 19.99, stock: 2 })
+      .expect(201);
+    await api.get(`/products/${product.body.id}`).expect(200);
+    await api.get(`/users/${user.body.id}`).expect(200);
+    created.productId = product.body.id;
+    created.userId = user.body.id;
+  });
+
+  it('keeps the user and the product across a restart on the same DATA_DIR', async () => {
+    expect(created.productId).toBeDefined();
+    await start();
+    const api = request.agent(url);
+    const product = await api.get(`/products/${created.productId}`).expect(200);
+    expect(product.body).toMatchObject({ name: 'Local', price: 19.99, stock: 2 });
+    const list = await api.get('/products?category=embedded').expect(200);
+    expect(list.body.total).toBe(1);
+    const again = await api
+      .post('/users')
+      .send({ email: 'EMBEDDED@example.com', name: 'Again', password: 'embedded-password' });
+    expect(again.status).toBe(409);
+  });
+});
