@@ -1,12 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuthModule } from './auth/auth.module';
+import { UsersSessionResolver } from './auth/users-session.resolver';
+import { CacheModule } from './cache/cache.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { ReportsModule } from './reports/reports.module';
+import { SessionModule } from './session/session.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -20,9 +25,13 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         MetricsModule,
+        CacheModule,
+        RateLimitModule,
+        SessionModule.forRoot({ imports: [UsersModule], resolver: UsersSessionResolver }),
         HealthModule,
         UsersModule,
         ProductsModule,
+        AuthModule,
         ScheduleModule.forRoot(),
         ReportsModule,
       ],

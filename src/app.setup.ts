@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { UnavailableFilter } from './common/filters/unavailable.filter';
 import { AppConfig } from './config/app-config';
+import { setUpSessions } from './session/session.setup';
 
 const BODY_LIMIT_BYTES = 100 * 1024;
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -38,6 +39,7 @@ export async function createApp(env: Record<string, string> = {}): Promise<NestF
   app.useGlobalFilters(new UnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
   // Exit 0 once closed; without useProcessExit Nest re-raises the signal and the exit code says killed.
   app.enableShutdownHooks([], { useProcessExit: true });
+  await setUpSessions(app);
   setUpDocs(app);
   return app;
 }

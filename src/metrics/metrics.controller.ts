@@ -1,9 +1,11 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { Registry } from 'prom-client';
 
 @ApiTags('operations')
+@SkipThrottle()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly registry: Registry) {}

@@ -21,6 +21,7 @@ import {
 } from '@nestjs/swagger';
 import { Page } from '../common/dto/page';
 import { PageResponse } from '../common/dto/page-response';
+import { SignedIn } from '../session/signed-in.decorator';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ProductDto } from './dto/product.dto';
 import { ProductQueryDto } from './dto/product-query.dto';
@@ -47,6 +48,7 @@ export class ProductsController {
   }
 
   @Post()
+  @SignedIn()
   @ApiCreatedResponse({ type: ProductDto })
   @ApiBadRequestResponse()
   create(@Body() dto: CreateProductDto): Promise<ProductDto> {
@@ -54,6 +56,7 @@ export class ProductsController {
   }
 
   @Patch(':id')
+  @SignedIn()
   @ApiOkResponse({ type: ProductDto })
   @ApiBadRequestResponse()
   @ApiNotFoundResponse()
@@ -65,6 +68,7 @@ export class ProductsController {
   }
 
   @Delete(':id')
+  @SignedIn()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
   @ApiNotFoundResponse()

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Delete,
+  ForbiddenException,
   Get,
   HttpCode,
   HttpStatus,
@@ -15,6 +16,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -23,6 +25,8 @@ import {
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { Page } from '../common/dto/page';
 import { PageResponse } from '../common/dto/page-response';
+import { CurrentUser } from '../session/current-user.decorator';
+import { SignedIn } from '../session/signed-in.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
@@ -42,12 +46,14 @@ export class UsersController {
   }
 
   @Get()
+  @SignedIn()
   @ApiOkResponse({ type: PageResponse(UserDto) })
   list(@Query() query: PageQueryDto): Promise<Page<UserDto>> {
     return this.users.list(query);
   }
 
   @Get(':id')
+  @SignedIn()
   @ApiOkResponse({ type: UserDto })
   @ApiNotFoundResponse()
   findOne(@Param('id', ParseUUIDPipe) id: string): Promise<UserDto> {
@@ -55,18 +61,35 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @SignedIn()
   @ApiOkResponse({ type: UserDto })
+  @ApiForbiddenResponse({ description: 'Another user' })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'Email is already registered' })
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateUserDto): Promise<UserDto> {
+  async update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentUser() me: UserDto,
+  ): Promise<UserDto> {
+    await this.assertSelf(me, id);
     return this.users.update(id, dto);
   }
 
   @Delete(':id')
+  @SignedIn()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: "Deleted; all of that user's sessions have ended" })
+  @ApiForbiddenResponse({ description: 'Another user' })
   @ApiNotFoundResponse()
-  remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async remove(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() me: UserDto): Promise<void> {
+    await this.assertSelf(me, id);
     return this.users.remove(id);
+  }
+
+  /** Only a user may change or delete itself: 403 for another user, 404 for one that does not exist. */
+  private async assertSelf(me: UserDto, id: string): Promise<void> {
+    if (me.id === id) return;
+    await this.users.findById(id);
+    throw new ForbiddenException('You may only change or delete your own account');
   }
 }

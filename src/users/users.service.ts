@@ -1,20 +1,26 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { CacheEvict, Cacheable } from '../cache';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { Page } from '../common/dto/page';
 import { isUniqueViolation } from '../common/postgres-errors';
+import type { AppConfig } from '../config/app-config';
+import { SessionService } from '../session/session.service';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 
+const USER = 'user';
+
 @Injectable()
 export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionService,
   ) {}
 
   async create(dto: CreateUserDto): Promise<UserDto> {
@@ -36,10 +42,17 @@ export class UsersService {
     return { items: rows.map((row) => UserDto.from(row)), total, page, limit };
   }
 
+  /** Cached as a UserDto: the entry never holds the password hash. */
+  @Cacheable({
+    name: USER,
+    key: (id: string) => id,
+    ttl: (config: AppConfig) => config.cache.userTtlS,
+  })
   async findById(id: string): Promise<UserDto> {
     return UserDto.from(await this.load(id));
   }
 
+  @CacheEvict({ name: USER, key: (_user: UserDto, id: string) => id })
   async update(id: string, dto: UpdateUserDto): Promise<UserDto> {
     const entity = await this.load(id);
     if (dto.name !== undefined) entity.name = dto.name;
@@ -48,9 +61,11 @@ export class UsersService {
     return UserDto.from(await this.saveUnique(entity));
   }
 
+  @CacheEvict({ name: USER, key: (_none: void, id: string) => id })
   async remove(id: string): Promise<void> {
     const { affected } = await this.users.delete({ id });
     if (!affected) throw new NotFoundException(`User ${id} not found`);
+    await this.sessions.endAllOf(id);
   }
 
   /** The one read that includes the password hash, for sign-in only. */
