@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { UnavailableFilter } from './common/filters/unavailable.filter';
 import { AppConfig } from './config/app-config';
+import { checkEnvironment } from './config/validate-environment';
 import { setUpSessions } from './session/session.setup';
 
 const BODY_LIMIT_BYTES = 100 * 1024;
@@ -15,6 +16,7 @@ const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbo
  * `env` overrides the process environment.
  */
 export async function createApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
+  checkEnvironment(env);
   // TRUST_PROXY is only known once the configuration is validated; Fastify asks this on each request.
   const proxy = { trusted: false };
   const adapter = new FastifyAdapter({

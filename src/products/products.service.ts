@@ -1,7 +1,9 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { CacheEvict, Cacheable } from '../cache';
 import { Page } from '../common/dto/page';
+import type { AppConfig } from '../config/app-config';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ProductDto } from './dto/product.dto';
 import { ProductQueryDto } from './dto/product-query.dto';
@@ -14,6 +16,27 @@ const SORT_COLUMNS = {
   createdAt: 'product.createdAt',
 };
 
+const PRODUCT = 'product';
+const PRODUCT_LIST = 'product_list';
+
+/**
+ * A cached list is tagged with the category it filters on, or `all` when it takes every category.
+ * A product written in category c may enter or leave exactly the lists tagged `category:c` or `all`
+ * (filtered, sorted and paged alike), so those are the ones its writes invalidate; lists of other
+ * categories stay cached.
+ */
+const listTag = (category?: string): string =>
+  category === undefined ? 'all' : `category:${category}`;
+const listsHolding = (...categories: string[]): string[] => ['all', ...categories.map(listTag)];
+
+/** The state of a product before and after a write, for the invalidations declared on the write. */
+interface ProductChange {
+  before: ProductDto;
+  after: ProductDto;
+}
+
+type DeletedProduct = Pick<ProductDto, 'id' | 'category'>;
+
 /** `%`, `_` and the escape character itself are literal in a `q` search. */
 const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -23,6 +46,12 @@ export class ProductsService {
     @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
   ) {}
 
+  /** Cached per full query (filters, sort and page). */
+  @Cacheable({
+    name: PRODUCT_LIST,
+    ttl: (config: AppConfig) => config.cache.productListTtlS,
+    tags: (_page: Page<ProductDto>, query: ProductQueryDto) => [listTag(query.category)],
+  })
   async list(query: ProductQueryDto): Promise<Page<ProductDto>> {
     const { category, minPrice, maxPrice, q, sort, page, limit } = query;
     const builder = this.products.createQueryBuilder('product');
@@ -46,28 +75,72 @@ export class ProductsService {
   }
 
   async findById(id: string): Promise<ProductDto> {
-    return ProductDto.from(await this.load(id));
+    const product = await this.find(id);
+    if (!product) throw new NotFoundException(`Product ${id} not found`);
+    return product;
   }
 
+  /** Cached, unknown ids too (briefly): a stream of lookups of a missing id does not reach the database. */
+  @Cacheable({
+    name: PRODUCT,
+    key: (id: string) => id,
+    ttl: (config: AppConfig) => config.cache.productTtlS,
+    cacheNull: true,
+  })
+  async find(id: string): Promise<ProductDto | null> {
+    const entity = await this.products.findOneBy({ id });
+    return entity && ProductDto.from(entity);
+  }
+
+  @CacheEvict({ name: PRODUCT, key: (created: ProductDto) => created.id })
+  @CacheEvict({ name: PRODUCT_LIST, tags: (created: ProductDto) => listsHolding(created.category) })
   async create(dto: CreateProductDto): Promise<ProductDto> {
     const entity = this.products.create({ ...dto, description: dto.description ?? '' });
     return ProductDto.from(await this.products.save(entity));
   }
 
   async update(id: string, dto: UpdateProductDto): Promise<ProductDto> {
-    const entity = await this.load(id);
-    this.products.merge(entity, dto);
-    return ProductDto.from(await this.products.save(entity));
+    return (await this.change(id, dto)).after;
   }
 
   async remove(id: string): Promise<void> {
-    const { affected } = await this.products.delete({ id });
-    if (!affected) throw new NotFoundException(`Product ${id} not found`);
+    await this.delete(id);
   }
 
-  private async load(id: string): Promise<ProductEntity> {
-    const entity = await this.products.findOneBy({ id });
-    if (!entity) throw new NotFoundException(`Product ${id} not found`);
-    return entity;
+  /**
+   * Updates under a row lock, so that `before` is the state this update replaced even when updates
+   * race: a product moving between categories invalidates the lists of both.
+   */
+  @CacheEvict({ name: PRODUCT, key: (change: ProductChange) => change.after.id })
+  @CacheEvict({
+    name: PRODUCT_LIST,
+    tags: ({ before, after }: ProductChange) => listsHolding(before.category, after.category),
+  })
+  private change(id: string, dto: UpdateProductDto): Promise<ProductChange> {
+    return this.products.manager.transaction(async (manager) => {
+      const products = manager.getRepository(ProductEntity);
+      const entity = await products.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!entity) throw new NotFoundException(`Product ${id} not found`);
+      const before = ProductDto.from(entity);
+      products.merge(entity, dto);
+      return { before, after: ProductDto.from(await products.save(entity)) };
+    });
+  }
+
+  @CacheEvict({ name: PRODUCT, key: (deleted: DeletedProduct) => deleted.id })
+  @CacheEvict({
+    name: PRODUCT_LIST,
+    tags: (deleted: DeletedProduct) => listsHolding(deleted.category),
+  })
+  private async delete(id: string): Promise<DeletedProduct> {
+    const result = await this.products
+      .createQueryBuilder()
+      .delete()
+      .where('id = :id', { id })
+      .returning(['id', 'category'])
+      .execute();
+    const [deleted] = result.raw as DeletedProduct[];
+    if (!deleted) throw new NotFoundException(`Product ${id} not found`);
+    return deleted;
   }
 }

@@ -1,0 +1,12 @@
+export { CacheModule } from './cache.module';
+export { CacheService } from './cache.service';
+export type { EvictOptions, LoadOptions, PutOptions } from './cache.service';
+export { Cacheable, CacheEvict, CachePut } from './cache.decorators';
+export type {
+  CacheableOptions,
+  CacheEvictOptions,
+  CachePutOptions,
+  Seconds,
+} from './cache-options';
+export type { CacheOutcome } from './cache-outcome.context';
+export { defaultKey } from './cache-keys';

@@ -1,0 +1,131 @@
+import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis.constants';
+import { CacheBackend, EntryToStore, Invalidation, Lease, ReadResult } from './cache-backend';
+import type { CacheKeys } from './cache-keys';
+import { CACHE_DEFAULTS } from './cache.constants';
+import {
+  FILL_SCRIPT,
+  INVALIDATE_SCRIPT,
+  PUT_SCRIPT,
+  READ_SCRIPT,
+  RELEASE_SCRIPT,
+} from './redis-cache.scripts';
+
+type Reply = string | number | null;
+
+interface CacheCommands {
+  cacheRead(...args: (string | number)[]): Promise<Reply[]>;
+  cacheFill(...args: (string | number)[]): Promise<number>;
+  cacheRelease(...args: (string | number)[]): Promise<number>;
+  cachePut(...args: (string | number)[]): Promise<number>;
+  cacheInvalidate(...args: (string | number)[]): Promise<number>;
+}
+
+const SCRIPTS = {
+  cacheRead: { numberOfKeys: 4, lua: READ_SCRIPT },
+  cacheFill: { numberOfKeys: 4, lua: FILL_SCRIPT },
+  cacheRelease: { numberOfKeys: 1, lua: RELEASE_SCRIPT },
+  cachePut: { numberOfKeys: 3, lua: PUT_SCRIPT },
+} as const;
+
+/** The cache's atomic operations as Lua scripts (EVALSHA) on the project's ioredis client. */
+export class RedisCacheBackend implements CacheBackend {
+  private readonly commands: CacheCommands;
+
+  constructor(private readonly client: RedisClient) {
+    for (const [name, definition] of Object.entries(SCRIPTS)) {
+      if (!(name in client))
+        (client as Pick<Redis, 'defineCommand'>).defineCommand(name, definition);
+    }
+    // The invalidation script takes a variable number of keys.
+    if (!('cacheInvalidate' in client)) {
+      (client as Pick<Redis, 'defineCommand'>).defineCommand('cacheInvalidate', {
+        lua: INVALIDATE_SCRIPT,
+      });
+    }
+    this.commands = client as unknown as CacheCommands;
+  }
+
+  async read(keys: CacheKeys, key: string, lockTtlMs: number, token: string): Promise<ReadResult> {
+    const reply = await this.commands.cacheRead(
+      keys.entry(key),
+      keys.generation,
+      keys.lock(key),
+      keys.clock,
+      keys.tagStampPrefix,
+      token,
+      lockTtlMs,
+    );
+    if (reply[0] === 1) return { kind: 'hit', value: String(reply[1]) };
+    const stale = reply[1] ? String(reply[1]) : undefined;
+    const owned = reply[0] === 2;
+    const lease: Lease = {
+      clock: Number(reply[2]),
+      issuedAt: Number(reply[3]),
+      token: owned ? token : null,
+    };
+    return { kind: owned ? 'lease' : 'wait', lease, stale };
+  }
+
+  async fill(keys: CacheKeys, key: string, entry: EntryToStore, lease: Lease): Promise<boolean> {
+    const stored = await this.commands.cacheFill(
+      keys.entry(key),
+      keys.generation,
+      keys.lock(key),
+      keys.keyStamp(key),
+      keys.tagStampPrefix,
+      lease.clock,
+      lease.issuedAt,
+      lease.token ?? '',
+      entry.value,
+      JSON.stringify(entry.tags),
+      entry.ttlMs,
+      entry.storeMs,
+      CACHE_DEFAULTS.leaseMaxAgeMs,
+    );
+    return stored === 1;
+  }
+
+  async release(keys: CacheKeys, key: string, lease: Lease): Promise<void> {
+    if (lease.token) await this.commands.cacheRelease(keys.lock(key), lease.token);
+  }
+
+  async put(keys: CacheKeys, key: string, entry: EntryToStore): Promise<void> {
+    await this.commands.cachePut(
+      keys.entry(key),
+      keys.clock,
+      keys.keyStamp(key),
+      entry.value,
+      JSON.stringify(entry.tags),
+      entry.ttlMs,
+      entry.storeMs,
+      CACHE_DEFAULTS.keyStampTtlMs,
+    );
+  }
+
+  async invalidate(keys: CacheKeys, { keys: evicted, tags, all }: Invalidation): Promise<void> {
+    const declared = [
+      keys.clock,
+      keys.generation,
+      ...evicted.flatMap((key) => [keys.entry(key), keys.keyStamp(key)]),
+      ...tags.map((tag) => keys.tagStamp(tag)),
+    ];
+    await this.commands.cacheInvalidate(
+      declared.length,
+      ...declared,
+      evicted.length,
+      CACHE_DEFAULTS.keyStampTtlMs,
+      all ? '1' : '0',
+    );
+  }
+
+  available(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  onConnectionLost(listener: () => void): void {
+    this.client.on('close', listener);
+    this.client.on('error', listener);
+    this.client.on('node error', listener);
+  }
+}

@@ -1,0 +1,176 @@
+import request from 'supertest';
+import { AppInstance, closeAll, startInstance, startInstances } from './support/app-instance';
+import { RedisCluster } from './support/redis-server';
+import { isolatedEnv } from './support/test-env';
+
+const SECRET = 'a-test-session-secret-of-at-least-32-chars';
+const PASSWORD = 'correct horse battery';
+
+let nextAddress = 0;
+/** A fresh client address (honoured with TRUST_PROXY=true), so that each test has its own budget. */
+const freshAddress = (): string => `10.0.${Math.floor(++nextAddress / 250)}.${nextAddress % 250}`;
+
+async function rejections(url: string): Promise<Record<string, number>> {
+  const text = (await request(url).get('/metrics').expect(200)).text;
+  const counts: Record<string, number> = {};
+  for (const [, throttler, value] of text.matchAll(
+    /^rate_limit_rejections_total\{throttler="(\w+)"\} (\d+)/gm,
+  )) {
+    counts[throttler] = Number(value);
+  }
+  return counts;
+}
+
+describe.each([
+  ['a standalone Redis', false],
+  ['a 3-master Redis Cluster', true],
+])('Rate limits on %s (e2e)', (_name, useCluster) => {
+  const LIMIT = 20;
+  const LOGIN_LIMIT = 3;
+  let cluster: RedisCluster | undefined;
+  let instances: AppInstance[];
+
+  beforeAll(async () => {
+    const overrides: Record<string, string> = {
+      SESSION_SECRET: SECRET,
+      TRUST_PROXY: 'true',
+      THROTTLE_LIMIT: String(LIMIT),
+      THROTTLE_TTL_MS: '60000',
+      LOGIN_THROTTLE_LIMIT: String(LOGIN_LIMIT),
+      LOGIN_THROTTLE_TTL_MS: '60000',
+    };
+    if (useCluster) {
+      cluster = await RedisCluster.start();
+      overrides.REDIS_CLUSTER_NODES = cluster.nodes;
+    }
+    instances = await startInstances(3, await isolatedEnv(overrides));
+  });
+
+  afterAll(async () => {
+    await closeAll(instances);
+    await cluster?.destroy();
+  });
+
+  it('a burst of 5×limit concurrent requests spread over 3 instances admits exactly the limit', async () => {
+    const client = freshAddress();
+    const statuses = await Promise.all(
+      Array.from({ length: 5 * LIMIT }, (_, i) =>
+        request(instances[i % 3].url)
+          .get('/products')
+          .set('X-Forwarded-For', client)
+          .then((res) => res.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(LIMIT);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(4 * LIMIT);
+  });
+
+  it('one budget per client is shared by all routes, and other clients keep theirs', async () => {
+    const client = freshAddress();
+    const routes = ['/products', '/auth/me', '/users', '/products/not-a-uuid'];
+    for (let i = 0; i < LIMIT; i++) {
+      const res = await request(instances[i % 3].url)
+        .get(routes[i % routes.length])
+        .set('X-Forwarded-For', client);
+      expect(res.status).not.toBe(429);
+    }
+    await request(instances[0].url).get('/auth/me').set('X-Forwarded-For', client).expect(429);
+    await request(instances[1].url).get('/products').set('X-Forwarded-For', client).expect(429);
+    await request(instances[2].url)
+      .get('/products')
+      .set('X-Forwarded-For', freshAddress())
+      .expect(200);
+  });
+
+  it('limited answers carry X-RateLimit-*, a 429 also a whole-second Retry-After, and it is counted', async () => {
+    const client = freshAddress();
+    const before = (await rejections(instances[0].url)).default ?? 0;
+    const first = await request(instances[0].url)
+      .get('/products')
+      .set('X-Forwarded-For', client)
+      .expect(200);
+    expect(first.headers['x-ratelimit-limit']).toBe(String(LIMIT));
+    expect(first.headers['x-ratelimit-remaining']).toBe(String(LIMIT - 1));
+    expect(Number(first.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+    for (let i = 1; i < LIMIT; i++) {
+      await request(instances[i % 3].url)
+        .get('/products')
+        .set('X-Forwarded-For', client);
+    }
+    const limited = await request(instances[0].url)
+      .get('/products')
+      .set('X-Forwarded-For', client)
+      .expect(429);
+    expect(limited.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+    expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(limited.headers['x-ratelimit-limit']).toBe(String(LIMIT));
+    expect(limited.headers['x-ratelimit-remaining']).toBe('0');
+    expect(limited.headers['x-ratelimit-reset']).toMatch(/^[1-9]\d*$/);
+    expect(limited.body).toMatchObject({ statusCode: 429 });
+    expect((await rejections(instances[0].url)).default).toBe(before + 1);
+  });
+
+  it('/health and /metrics are never limited', async () => {
+    const client = freshAddress();
+    for (let i = 0; i <= LIMIT; i++) {
+      await request(instances[0].url).get('/products').set('X-Forwarded-For', client);
+    }
+    await request(instances[0].url).get('/products').set('X-Forwarded-For', client).expect(429);
+    for (let i = 0; i < 3; i++) {
+      const health = await request(instances[0].url).get('/health').set('X-Forwarded-For', client);
+      expect(health.status).toBe(200);
+      expect(health.headers['x-ratelimit-limit']).toBeUndefined();
+      await request(instances[0].url).get('/metrics').set('X-Forwarded-For', client).expect(200);
+    }
+  });
+
+  it('sign-in attempts are limited per address and email: the same email from another address, or another email, still gets through', async () => {
+    const email = `login-${Date.now()}-${useCluster ? 'c' : 's'}@example.com`;
+    const other = `other-${email}`;
+    for (const address of [email, other]) {
+      await request(instances[0].url)
+        .post('/users')
+        .set('X-Forwarded-For', freshAddress())
+        .send({ email: address, name: 'Login', password: PASSWORD })
+        .expect(201);
+    }
+    const client = freshAddress();
+    const attempt = (instance: AppInstance, address: string, password: string, from = client) =>
+      request(instance.url)
+        .post('/auth/login')
+        .set('X-Forwarded-For', from)
+        .send({ email: address, password });
+    for (let i = 0; i < LOGIN_LIMIT; i++) {
+      await attempt(instances[i % 3], email, 'wrong password').expect(401);
+    }
+    const locked = await attempt(instances[0], email.toUpperCase(), PASSWORD).expect(429);
+    expect(locked.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+    expect(locked.headers['x-ratelimit-limit']).toBe(String(LOGIN_LIMIT));
+    expect(locked.headers['x-ratelimit-remaining']).toBe('0');
+    expect(locked.body.message).toMatch(/sign-in attempts/);
+    expect((await rejections(instances[0].url)).login).toBeGreaterThanOrEqual(1);
+
+    await attempt(instances[1], other, PASSWORD).expect(200);
+    await attempt(instances[2], email, PASSWORD, freshAddress()).expect(200);
+  });
+});
+
+describe('Rate limits without TRUST_PROXY (e2e)', () => {
+  let instance: AppInstance;
+
+  beforeAll(async () => {
+    instance = await startInstance(await isolatedEnv({ THROTTLE_LIMIT: '3' }));
+  });
+
+  afterAll(() => instance.close());
+
+  it('ignore X-Forwarded-For: a client cannot escape its budget by inventing addresses', async () => {
+    for (let i = 0; i < 3; i++) {
+      await request(instance.url)
+        .get('/products')
+        .set('X-Forwarded-For', `192.0.2.${i}`)
+        .expect(200);
+    }
+    await request(instance.url).get('/products').set('X-Forwarded-For', '192.0.2.99').expect(429);
+  });
+});
