@@ -3,7 +3,6 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
 import { UsersSessionResolver } from './auth/users-session.resolver';
 import { CacheModule } from './cache/cache.module';
-import { CacheModule } from './cache/cache.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -26,7 +25,6 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         MetricsModule,
-        CacheModule,
         CacheModule,
         RateLimitModule,
         SessionModule.forRoot({ imports: [UsersModule], resolver: UsersSessionResolver }),

@@ -2,11 +2,9 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { CacheEvict, Cacheable } from '../cache';
-import { CacheEvict, Cacheable } from '../cache';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { Page } from '../common/dto/page';
 import { isUniqueViolation } from '../common/postgres-errors';
-import type { AppConfig } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { SessionService } from '../session/session.service';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -14,8 +12,6 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
-
-const USER = 'user';
 
 const USER = 'user';
 
@@ -52,17 +48,10 @@ export class UsersService {
     key: (id: string) => id,
     ttl: (config: AppConfig) => config.cache.userTtlS,
   })
-  /** Cached as a UserDto: the entry never holds the password hash. */
-  @Cacheable({
-    name: USER,
-    key: (id: string) => id,
-    ttl: (config: AppConfig) => config.cache.userTtlS,
-  })
   async findById(id: string): Promise<UserDto> {
     return UserDto.from(await this.load(id));
   }
 
-  @CacheEvict({ name: USER, key: (_user: UserDto, id: string) => id })
   @CacheEvict({ name: USER, key: (_user: UserDto, id: string) => id })
   async update(id: string, dto: UpdateUserDto): Promise<UserDto> {
     const entity = await this.load(id);
@@ -72,7 +61,6 @@ export class UsersService {
     return UserDto.from(await this.saveUnique(entity));
   }
 
-  @CacheEvict({ name: USER, key: (_none: void, id: string) => id })
   @CacheEvict({ name: USER, key: (_none: void, id: string) => id })
   async remove(id: string): Promise<void> {
     const { affected } = await this.users.delete({ id });
