@@ -1,4 +1,7 @@
 import { plainToInstance } from 'class-transformer';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { validateSync, ValidationError } from 'class-validator';
 import { Environment } from './environment';
 
@@ -27,4 +30,15 @@ function describe(error: ValidationError): string {
   const reasons = Object.values(error.constraints ?? {}).join('; ');
   const got = secretKeys.has(error.property) ? '' : ` (got ${JSON.stringify(error.value)})`;
   return `${error.property}: ${reasons}${got}`;
+}
+
+/**
+ * Validates `.env`, the process environment and `overrides` (later ones win, as in
+ * {@link AppConfigModule}) before Nest starts, so that a bad value ends start-up with its lines
+ * alone rather than inside Nest's module-initialisation error log.
+ */
+export function checkEnvironment(overrides: Record<string, string> = {}): Environment {
+  const file = resolve(process.cwd(), '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return validateEnvironment({ ...fromFile, ...process.env, ...overrides });
 }
