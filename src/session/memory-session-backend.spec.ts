@@ -1,0 +1,59 @@
+import type { Session } from 'fastify';
+import { MemorySessionBackend } from './memory-session-backend';
+
+const session = (userId?: string): Session => ({ cookie: { originalMaxAge: null }, userId });
+
+describe(MemorySessionBackend.name, () => {
+  let sut: MemorySessionBackend;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    sut = new MemorySessionBackend(1000);
+  });
+
+  afterEach(() => {
+    sut.close();
+    jest.useRealTimers();
+  });
+
+  it('answers a copy of what was saved, not the saved object', async () => {
+    const saved = session('u1');
+    await sut.save('s1', saved);
+    const loaded = await sut.get('s1');
+    expect(loaded).toEqual({ cookie: { originalMaxAge: null }, userId: 'u1' });
+    expect(loaded).not.toBe(saved);
+  });
+
+  it('forgets a session idle for longer than the TTL, and keeps one that is touched', async () => {
+    await sut.save('idle', session('u1'));
+    await sut.save('used', session('u1'));
+    jest.advanceTimersByTime(600);
+    await sut.touch('used');
+    jest.advanceTimersByTime(600);
+    expect(await sut.get('idle')).toBeNull();
+    expect(await sut.get('used')).not.toBeNull();
+  });
+
+  it('sweeps expired sessions that are never read again', async () => {
+    await sut.save('s1', session('u1'));
+    jest.advanceTimersByTime(2500);
+    expect(await sut.destroyAllOf('u1')).toBe(0);
+  });
+
+  it("ends all of one user's sessions and no one else's", async () => {
+    await sut.save('a1', session('a'));
+    await sut.save('a2', session('a'));
+    await sut.save('b1', session('b'));
+    expect(await sut.destroyAllOf('a')).toBe(2);
+    expect(await sut.get('a1')).toBeNull();
+    expect(await sut.get('a2')).toBeNull();
+    expect(await sut.get('b1')).not.toBeNull();
+  });
+
+  it('does not bring back a destroyed session on touch', async () => {
+    await sut.save('s1', session('u1'));
+    await sut.destroy('s1');
+    await sut.touch('s1');
+    expect(await sut.get('s1')).toBeNull();
+  });
+});
