@@ -5,7 +5,6 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { SessionBackend } from './session-backend';
-import { SessionUserResolver } from './session-user.resolver';
 import { SessionGuard } from './session.guard';
 import { SessionService } from './session.service';
 
