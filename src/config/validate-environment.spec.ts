@@ -1,0 +1,150 @@
+import { AppConfig } from './app-config';
+import { InvalidEnvironmentError, validateEnvironment } from './validate-environment';
+
+const COUNTS_LIMITS_AND_TTLS = [
+  'DATABASE_POOL_SIZE',
+  'SESSION_TTL_S',
+  'THROTTLE_LIMIT',
+  'THROTTLE_TTL_MS',
+  'LOGIN_THROTTLE_LIMIT',
+  'LOGIN_THROTTLE_TTL_MS',
+  'CACHE_TTL_PRODUCT_S',
+  'CACHE_TTL_PRODUCT_LIST_S',
+  'CACHE_TTL_USER_S',
+  'LOCK_TTL_MS',
+];
+
+/** The lines of the error `raw` is refused with, or [] when it is accepted. */
+function linesFor(raw: Record<string, string>): string[] {
+  try {
+    validateEnvironment(raw);
+    return [];
+  } catch (error) {
+    if (error instanceof InvalidEnvironmentError) return error.lines;
+    throw error;
+  }
+}
+
+describe(validateEnvironment.name, () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DATA_DIR: '.data',
+      DATABASE_MIGRATIONS_RUN: true,
+      SESSION_TTL_S: 1800,
+      THROTTLE_LIMIT: 100,
+      THROTTLE_TTL_MS: 60000,
+      LOGIN_THROTTLE_LIMIT: 5,
+      LOGIN_THROTTLE_TTL_MS: 60000,
+      TRUST_PROXY: false,
+      CACHE_TTL_PRODUCT_S: 86400,
+      CACHE_TTL_PRODUCT_LIST_S: 300,
+      CACHE_TTL_USER_S: 3600,
+      INVENTORY_REPORT_DELAY_MS: 0,
+      LOCK_TTL_MS: 30000,
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.SESSION_SECRET).toBeUndefined();
+  });
+
+  it('treats an empty value as unset and ignores variables it does not know', () => {
+    const env = validateEnvironment({ PORT: '', REDIS_URL: '', PATH: '/bin', HOME: '/root' });
+    expect(env.PORT).toBe(3000);
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env).not.toHaveProperty('PATH');
+  });
+
+  it.each(COUNTS_LIMITS_AND_TTLS)('accepts any positive integer for %s', (name) => {
+    for (const value of ['1', '86400', '1000000000000']) {
+      expect(validateEnvironment({ [name]: value })).toHaveProperty(name, Number(value));
+    }
+  });
+
+  it.each(COUNTS_LIMITS_AND_TTLS)('refuses 0, negatives, fractions and words for %s', (name) => {
+    for (const value of ['0', '-1', '1.5', 'ten', '1e3']) {
+      const lines = linesFor({ [name]: value });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^${name}: `));
+    }
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '65536'],
+    ['NODE_ENV', 'staging'],
+    ['DATABASE_URL', 'mysql://db'],
+    ['REDIS_URL', 'http://x'],
+    ['REDIS_CLUSTER_NODES', 'host-without-port'],
+    ['REDIS_KEY_PREFIX', 'has space'],
+    ['TRUST_PROXY', 'maybe'],
+    ['DATABASE_MIGRATIONS_RUN', 'sometimes'],
+    ['LOG_LEVEL', 'chatty'],
+    ['SESSION_SECRET', 'too-short'],
+  ])('names %s in the one line refusing %p', (name, value) => {
+    const lines = linesFor({ [name]: value });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it('answers one line per bad variable, each naming it', () => {
+    const lines = linesFor({ PORT: 'abc', THROTTLE_LIMIT: '0', REDIS_URL: 'http://x', HOST: '' });
+    expect(lines.map((line) => line.split(':')[0]).sort()).toEqual([
+      'PORT',
+      'REDIS_URL',
+      'THROTTLE_LIMIT',
+    ]);
+  });
+
+  it('requires a SESSION_SECRET of 32 or more characters in production only', () => {
+    expect(linesFor({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^SESSION_SECRET: /),
+    ]);
+    expect(linesFor({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) })).toEqual([]);
+    expect(linesFor({ NODE_ENV: 'development' })).toEqual([]);
+  });
+
+  it('never repeats the value of a secret or a connection URL in its lines', () => {
+    const lines = linesFor({
+      SESSION_SECRET: 'hunter2-secret',
+      DATABASE_URL: 'mysql://user:pa55word@db',
+      REDIS_URL: 'http://:redispass@x',
+    });
+    expect(lines).toHaveLength(3);
+    expect(lines.join('\n')).not.toMatch(/hunter2|pa55word|redispass/);
+  });
+
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['off', false],
+  ])('reads TRUST_PROXY=%p as %p', (value, expected) => {
+    expect(validateEnvironment({ TRUST_PROXY: value }).TRUST_PROXY).toBe(expected);
+  });
+});
+
+describe(AppConfig.name, () => {
+  it('splits REDIS_CLUSTER_NODES into hosts and ports, and knows when Redis is embedded', () => {
+    const cluster = new AppConfig(
+      validateEnvironment({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,redis-b:7001' }),
+    );
+    expect(cluster.redis.clusterNodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b', port: 7001 },
+    ]);
+    expect(cluster.embeddedRedis).toBe(false);
+    expect(new AppConfig(validateEnvironment({})).embeddedRedis).toBe(true);
+  });
+
+  it('is production exactly when NODE_ENV=production', () => {
+    const env = validateEnvironment({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40) });
+    expect(new AppConfig(env).production).toBe(true);
+    expect(new AppConfig(validateEnvironment({ NODE_ENV: 'test' })).production).toBe(false);
+  });
+});

@@ -1,0 +1,173 @@
+import { NotFoundException } from '@nestjs/common';
+import { Repository } from 'typeorm';
+import { ProductQueryDto } from './dto/product-query.dto';
+import { ProductEntity } from './product.entity';
+import { ProductsService } from './products.service';
+
+const entity = (fields: Partial<ProductEntity> = {}): ProductEntity =>
+  Object.assign(new ProductEntity(), {
+    id: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    name: 'Cup',
+    description: '',
+    category: 'kitchen',
+    price: 12.5,
+    stock: 3,
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+    updatedAt: new Date('2026-01-01T00:00:00Z'),
+    ...fields,
+  });
+
+/** A query builder that records the calls a query is built with. */
+function recordingBuilder(result: unknown) {
+  const calls: [string, ...unknown[]][] = [];
+  const builder: Record<string, jest.Mock> = {};
+  for (const method of ['andWhere', 'orderBy', 'addOrderBy', 'skip', 'take', 'delete', 'where']) {
+    builder[method] = jest.fn((...args: unknown[]) => {
+      calls.push([method, ...args]);
+      return builder;
+    });
+  }
+  builder.returning = jest.fn(() => builder);
+  builder.getManyAndCount = jest.fn().mockResolvedValue(result);
+  builder.execute = jest.fn().mockResolvedValue(result);
+  return { builder, calls };
+}
+
+const query = (fields: Partial<ProductQueryDto> = {}): ProductQueryDto =>
+  Object.assign(new ProductQueryDto(), fields);
+
+describe(ProductsService.name, () => {
+  let sut: ProductsService;
+  let repository: {
+    createQueryBuilder: jest.Mock;
+    findOneBy: jest.Mock;
+    create: jest.Mock;
+    save: jest.Mock;
+    manager: { transaction: jest.Mock };
+  };
+  let locked: { findOne: jest.Mock; merge: jest.Mock; save: jest.Mock };
+
+  beforeEach(() => {
+    locked = {
+      findOne: jest.fn(),
+      merge: jest.fn((target: ProductEntity, patch: object) => Object.assign(target, patch)),
+      save: jest.fn((product: ProductEntity) => Promise.resolve(product)),
+    };
+    repository = {
+      createQueryBuilder: jest.fn(),
+      findOneBy: jest.fn(),
+      create: jest.fn((fields: Partial<ProductEntity>) => entity(fields)),
+      save: jest.fn((product: ProductEntity) => Promise.resolve(product)),
+      manager: {
+        transaction: jest.fn((work: (manager: unknown) => Promise<unknown>) =>
+          work({ getRepository: () => locked }),
+        ),
+      },
+    };
+    sut = new ProductsService(repository as unknown as Repository<ProductEntity>);
+  });
+
+  describe('list', () => {
+    it('orders by -createdAt then id, 20 from the start, when nothing is given', async () => {
+      const { builder, calls } = recordingBuilder([[entity()], 1]);
+      repository.createQueryBuilder.mockReturnValue(builder);
+      const page = await sut.list(query());
+      expect(calls).toEqual([
+        ['orderBy', 'product.createdAt', 'DESC'],
+        ['addOrderBy', 'product.id', 'ASC'],
+        ['skip', 0],
+        ['take', 20],
+      ]);
+      expect(page).toMatchObject({ total: 1, page: 1, limit: 20, items: [{ price: 12.5 }] });
+    });
+
+    it('filters by category and inclusive price bounds, and sorts ascending without "-"', async () => {
+      const { builder, calls } = recordingBuilder([[], 0]);
+      repository.createQueryBuilder.mockReturnValue(builder);
+      await sut.list(
+        query({
+          category: 'kitchen',
+          minPrice: 10,
+          maxPrice: 20,
+          sort: 'price',
+          page: 3,
+          limit: 5,
+        }),
+      );
+      expect(calls).toEqual([
+        ['andWhere', 'product.category = :category', { category: 'kitchen' }],
+        ['andWhere', 'product.price >= :minPrice', { minPrice: 10 }],
+        ['andWhere', 'product.price <= :maxPrice', { maxPrice: 20 }],
+        ['orderBy', 'product.price', 'ASC'],
+        ['addOrderBy', 'product.id', 'ASC'],
+        ['skip', 10],
+        ['take', 5],
+      ]);
+    });
+
+    it('searches q lower-cased with %, _ and \\ escaped so that they match literally', async () => {
+      const { builder, calls } = recordingBuilder([[], 0]);
+      repository.createQueryBuilder.mockReturnValue(builder);
+      await sut.list(query({ q: '100%_A\\b', sort: '-name' }));
+      expect(calls[0]).toEqual([
+        'andWhere',
+        'lower(product.name) LIKE :pattern',
+        { pattern: '%100\\%\\_a\\\\b%' },
+      ]);
+      expect(calls[1]).toEqual(['orderBy', 'product.name', 'DESC']);
+    });
+  });
+
+  describe('findById', () => {
+    it('answers the product', async () => {
+      repository.findOneBy.mockResolvedValue(entity());
+      await expect(sut.findById('id')).resolves.toMatchObject({ name: 'Cup', price: 12.5 });
+    });
+
+    it('answers 404 Not Found for an unknown id', async () => {
+      repository.findOneBy.mockResolvedValue(null);
+      await expect(sut.findById('missing')).rejects.toBeInstanceOf(NotFoundException);
+    });
+  });
+
+  describe('create', () => {
+    it('defaults the description to ""', async () => {
+      const product = await sut.create({ name: 'Cup', category: 'kitchen', price: 1, stock: 1 });
+      expect(repository.create).toHaveBeenCalledWith(expect.objectContaining({ description: '' }));
+      expect(product.description).toBe('');
+    });
+  });
+
+  describe('update', () => {
+    it('merges the given fields into the row it locked, and answers the result', async () => {
+      locked.findOne.mockResolvedValue(entity());
+      const product = await sut.update('id', { price: 19.99 });
+      expect(locked.findOne).toHaveBeenCalledWith({
+        where: { id: 'id' },
+        lock: { mode: 'pessimistic_write' },
+      });
+      expect(product).toMatchObject({ name: 'Cup', price: 19.99 });
+    });
+
+    it('answers 404 for an unknown id without saving', async () => {
+      locked.findOne.mockResolvedValue(null);
+      await expect(sut.update('missing', { price: 1 })).rejects.toBeInstanceOf(NotFoundException);
+      expect(locked.save).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('remove', () => {
+    it('deletes the row by id', async () => {
+      const { builder, calls } = recordingBuilder({ raw: [{ id: 'id', category: 'kitchen' }] });
+      repository.createQueryBuilder.mockReturnValue(builder);
+      await sut.remove('id');
+      expect(calls).toContainEqual(['where', 'id = :id', { id: 'id' }]);
+    });
+
+    it('answers 404 when no row was deleted', async () => {
+      const { builder } = recordingBuilder({ raw: [] });
+      repository.createQueryBuilder.mockReturnValue(builder);
+      await expect(sut.remove('missing')).rejects.toBeInstanceOf(NotFoundException);
+    });
+  });
+});
