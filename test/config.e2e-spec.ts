@@ -31,7 +31,7 @@ describe('Start-up and configuration of a fresh clone (e2e)', () => {
       if (!existsSync(join(clone.dir, 'dist', 'main.js'))) clone.build();
     });
 
-    it.each([
+    it.each<{ bad: Record<string, string>; names: string[] }>([
       { bad: { PORT: 'abc' }, names: ['PORT'] },
       { bad: { PORT: '70000' }, names: ['PORT'] },
       { bad: { THROTTLE_LIMIT: '0' }, names: ['THROTTLE_LIMIT'] },

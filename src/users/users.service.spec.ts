@@ -23,16 +23,20 @@ const uniqueViolation = () =>
 
 describe(UsersService.name, () => {
   let sut: UsersService;
-  let repository: jest.Mocked<
-    Pick<Repository<UserEntity>, 'create' | 'save' | 'findAndCount' | 'findOneBy' | 'delete'>
-  >;
+  let repository: {
+    create: jest.Mock;
+    save: jest.Mock;
+    findAndCount: jest.Mock;
+    findOneBy: jest.Mock;
+    delete: jest.Mock;
+  };
   let hasher: jest.Mocked<Pick<PasswordHasher, 'hash'>>;
   let sessions: jest.Mocked<Pick<SessionService, 'endAllOf'>>;
 
   beforeEach(() => {
     repository = {
-      create: jest.fn((fields) => entity(fields as Partial<UserEntity>)),
-      save: jest.fn((user) => Promise.resolve(user as UserEntity)),
+      create: jest.fn((fields: Partial<UserEntity>) => entity(fields)),
+      save: jest.fn((user: UserEntity) => Promise.resolve(user)),
       findAndCount: jest.fn(),
       findOneBy: jest.fn(),
       delete: jest.fn(),

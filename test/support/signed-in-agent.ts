@@ -4,7 +4,7 @@ import TestAgent from 'supertest/lib/agent';
 
 export interface SignedIn {
   agent: TestAgent;
-  user: { id: string; email: string; name: string };
+  user: { id: string; email: string; name: string; createdAt: string; updatedAt: string };
   password: string;
 }
 
