@@ -59,7 +59,8 @@ describe('Inventory report: lock expiry, extension and shutdown (e2e)', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([slow, paused, fast, doomed].map((instance) => instance?.close()));
+    const running = [slow, paused, fast, doomed].filter((i): i is AppInstance => i !== undefined);
+    await Promise.all(running.map((instance) => instance.close()));
   });
 
   it('keeps a run longer than LOCK_TTL_MS locked by extending it: no second run is admitted meanwhile', async () => {

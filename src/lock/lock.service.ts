@@ -107,9 +107,12 @@ export class LockService implements OnModuleDestroy {
     for (const holding of holdings) {
       holding.shutdown.abort(new LockShutdownError(holding.resource));
     }
-    const settled = Promise.all(holdings.map((h) => h.settled));
-    const grace = sleep(SHUTDOWN_GRACE_MS, 'timeout', { ref: false });
-    if ((await Promise.race([settled, grace])) === 'timeout') {
+    const settled = Promise.all(holdings.map((h) => h.settled)).then(() => 'settled' as const);
+    const graceOver = new AbortController();
+    const grace = sleep(SHUTDOWN_GRACE_MS, 'timeout' as const, { signal: graceOver.signal });
+    const outcome = await Promise.race([settled, grace.catch(() => 'settled' as const)]);
+    graceOver.abort();
+    if (outcome === 'timeout') {
       this.logger.warn('Work under a lock ignored shutdown; releasing its lock anyway');
       await Promise.all(holdings.map((h) => h.lease?.release() ?? Promise.resolve()));
     }
