@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import request from 'supertest';
 import { freeUrl, ProjectClone } from './support/spawned-app';
+import { isolatedEnv } from './support/test-env';
 
 describe('Start-up and configuration of a fresh clone (e2e)', () => {
   let clone: ProjectClone;
@@ -76,6 +78,34 @@ describe('Start-up and configuration of a fresh clone (e2e)', () => {
       await app.waitUntilServing(url);
       await request(url).get('/health').expect(200);
       expect(await app.stop()).toBe(0);
+    });
+  });
+
+  describe('npm run seed', () => {
+    it('fills demo users and products once, however often it runs', async () => {
+      if (!existsSync(join(clone.dir, 'dist', 'main.js'))) clone.build();
+      const env = await isolatedEnv();
+      for (let run = 0; run < 2; run++) {
+        const seed = clone.npmRun('seed', env);
+        expect({ exit: await seed.exited, output: seed.output }).toEqual({
+          exit: 0,
+          output: expect.stringContaining('demo users'),
+        });
+      }
+      const db = new Client({ connectionString: env.DATABASE_URL });
+      await db.connect();
+      try {
+        const count = async (table: string) =>
+          Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+        expect(await count('users')).toBe(3);
+        expect(await count('products')).toBe(12);
+        const { rows } = await db.query<{ hash: string }>(
+          "SELECT password_hash AS hash FROM users WHERE email = 'ada@example.com'",
+        );
+        expect(rows[0].hash).toMatch(/^\$argon2id\$/);
+      } finally {
+        await db.end();
+      }
     });
   });
 });

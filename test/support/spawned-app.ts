@@ -47,6 +47,11 @@ export class ProjectClone {
     return SpawnedApp.spawn(process.execPath, ['dist/main.js'], this.dir, env);
   }
 
+  /** `npm run <script>` in the clone. */
+  npmRun(script: string, env: Record<string, string>): SpawnedApp {
+    return SpawnedApp.spawn('npm', ['run', '--silent', script], this.dir, env);
+  }
+
   /** `npm start`: builds when needed, then `node dist/main.js`. */
   npmStart(env: Record<string, string>): SpawnedApp {
     return SpawnedApp.spawn('npm', ['start'], this.dir, env);
