@@ -9,8 +9,10 @@ import {
   Matches,
   Max,
   MinLength,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
+import { validateCronExpression } from 'cron';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -119,7 +121,14 @@ export class Environment {
   @Max(2147483647)
   INVENTORY_REPORT_DELAY_MS = 0;
 
-  @IsString()
+  @ValidateBy({
+    name: 'isCron',
+    validator: {
+      validate: (value) => typeof value === 'string' && validateCronExpression(value).valid,
+      defaultMessage: () =>
+        'INVENTORY_REPORT_CRON must be a cron expression (seconds optional), e.g. "0 */15 * * * *"',
+    },
+  })
   INVENTORY_REPORT_CRON = '0 */15 * * * *';
 
   @Flag()
