@@ -52,6 +52,17 @@ describe('Inventory report over 3 instances (e2e)', () => {
     await request(url).get('/reports/inventory/runs').expect(401);
   });
 
+  it('lists the report routes in the OpenAPI document', async () => {
+    const res = await request(instances[0].url).get('/docs-json').expect(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/reports/inventory',
+        '/reports/inventory/latest',
+        '/reports/inventory/runs',
+      ]),
+    );
+  });
+
   it('answers 404 for the latest report before the first run', async () => {
     const res = await clients[1].latest();
     expect(res.status).toBe(404);
