@@ -141,7 +141,12 @@ describe('Products (e2e)', () => {
         stock: 2,
         createdAt: product.createdAt,
       });
-      expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse(product.updatedAt));
+      expect(Date.parse(res.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(product.updatedAt));
+      const { rows: stamps } = await db.query(
+        'SELECT updated_at > created_at AS moved FROM products WHERE id = $1',
+        [product.id],
+      );
+      expect(stamps).toEqual([{ moved: true }]);
       const read = await request(instance.url).get(`/products/${product.id}`).expect(200);
       expect(read.body).toEqual(res.body);
     });

@@ -154,7 +154,12 @@ describe('Users (e2e)', () => {
         .send({ name: 'Renamed' })
         .expect(200);
       expect(res.body).toMatchObject({ id: me.user.id, email: me.user.email, name: 'Renamed' });
-      expect(Date.parse(res.body.updatedAt)).toBeGreaterThan(Date.parse(me.user.updatedAt));
+      expect(Date.parse(res.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(me.user.updatedAt));
+      const { rows: stamps } = await db.query(
+        'SELECT updated_at > created_at AS moved FROM users WHERE id = $1',
+        [me.user.id],
+      );
+      expect(stamps).toEqual([{ moved: true }]);
       const read = await me.agent.get(`/users/${me.user.id}`).expect(200);
       expect(read.body.name).toBe('Renamed');
     });
