@@ -105,6 +105,14 @@ describe.each([
     for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1]);
   });
 
+  it('keeps fencing tokens increasing when Redis loses the counter', async () => {
+    const before = await locks[0].using('reset', 1000, (_signal, token) => Promise.resolve(token));
+    await redis.del(`${env.REDIS_KEY_PREFIX}:{lock:reset}:fence`);
+    await sleep(2); // the clock that seeds a lost counter has moved on
+    const after = await locks[1].using('reset', 1000, (_signal, token) => Promise.resolve(token));
+    expect(after).toBeGreaterThan(before);
+  });
+
   it('admits exactly one of 30 concurrent acquisitions over 3 instances; the others are busy and say since when', async () => {
     const release = gate();
     let holder: { acquiredAt: Date } | undefined;

@@ -5,15 +5,17 @@ import { LockBusyError } from './lock.errors';
 
 /**
  * Takes the lock and issues its fencing token in one atomic step: the token is only ever handed to
- * the holder that just set the lock, so tokens follow the order of acquisitions. On a busy lock it
- * answers when the current holder acquired it. KEYS share the `{…}` hash tag of the lock key.
+ * the holder that just set the lock, so tokens follow the order of acquisitions. A token is the
+ * larger of the previous one + 1 and the current time in ms, so that tokens keep increasing even if
+ * Redis loses the counter (a restart without persistence, a failover to a lagging replica). On a
+ * busy lock it answers when the current holder acquired it. KEYS share the lock key's hash tag.
  */
 const ACQUIRE_FENCED_SCRIPT = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local token = redis.call('HINCRBY', KEYS[2], 'token', 1)
-  redis.call('HSET', KEYS[2], 'since', string.format('%d', now))
+  local token = math.max(tonumber(redis.call('HGET', KEYS[2], 'token') or '0') + 1, now)
+  redis.call('HSET', KEYS[2], 'token', string.format('%d', token), 'since', string.format('%d', now))
   return {token, now}
 end
 return {0, tonumber(redis.call('HGET', KEYS[2], 'since') or '0')}

@@ -1,6 +1,9 @@
 /** One holding of a lock, as a backend hands it to the routine that runs under it. */
 export interface Lease {
-  /** Fencing token: strictly increases from one acquisition of the resource to the next. */
+  /**
+   * Fencing token: strictly increases from one acquisition of the resource to the next, and is
+   * never below the lock store's clock in ms, so it keeps increasing if the store loses its counter.
+   */
   readonly token: number;
   /** When the lock was acquired, on the lock store's clock. */
   readonly acquiredAt: Date;

@@ -24,12 +24,21 @@ describe(MemoryLockBackend.name, () => {
     return { lease, done, release: () => (release(), done) };
   }
 
-  it('issues strictly increasing tokens per resource', async () => {
+  it('issues tokens that strictly increase per resource, even within one millisecond', async () => {
     const tokens: number[] = [];
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 3; i++) {
       tokens.push(await sut.using('a', 1000, (l) => Promise.resolve(l.token)));
-    expect(tokens).toEqual([1, 2, 3]);
-    expect(await sut.using('b', 1000, (l) => Promise.resolve(l.token))).toBe(1);
+    }
+    expect(tokens).toEqual([Date.now(), Date.now() + 1, Date.now() + 2]);
+  });
+
+  it('keeps tokens increasing when the counter is lost (a restarted process)', async () => {
+    const before = await sut.using('a', 1000, (l) => Promise.resolve(l.token));
+    jest.advanceTimersByTime(1);
+    const restarted = new MemoryLockBackend();
+    expect(await restarted.using('a', 1000, (l) => Promise.resolve(l.token))).toBeGreaterThan(
+      before,
+    );
   });
 
   it('is busy while held, telling since when, and free once released', async () => {
@@ -61,7 +70,8 @@ describe(MemoryLockBackend.name, () => {
   it('loses a lock whose extension comes too late (a stalled holder), and lets another take it', async () => {
     const first = await hold('a', 1000);
     jest.setSystemTime(Date.now() + 1500);
-    await expect(sut.using('a', 1000, (l) => Promise.resolve(l.token))).resolves.toBe(2);
+    const next = await sut.using('a', 1000, (l) => Promise.resolve(l.token));
+    expect(next).toBeGreaterThan(first.lease.token);
     await jest.advanceTimersByTimeAsync(1000);
     expect(first.lease.lost.aborted).toBe(true);
     expect(first.lease.lost.reason).toBeInstanceOf(LockLostError);

@@ -27,7 +27,8 @@ export class MemoryLockBackend implements LockBackend {
     }
     const holding: Holding = { acquiredAt: now, expiresAt: now + ttlMs };
     this.holdings.set(resource, holding);
-    const token = (this.fences.get(resource) ?? 0) + 1;
+    // As in Redis: never below the clock, so that tokens keep increasing across process restarts.
+    const token = Math.max((this.fences.get(resource) ?? 0) + 1, now);
     this.fences.set(resource, token);
 
     const lost = new AbortController();
