@@ -12,7 +12,7 @@ describe('Start-up and configuration of a fresh clone (e2e)', () => {
     clone = ProjectClone.create();
   });
 
-  afterAll(() => clone.destroy());
+  afterAll(() => clone?.destroy());
 
   it('`npm start` with no environment builds, serves /health 200 on embedded stores, stops on SIGTERM', async () => {
     const { port, url } = await freeUrl();

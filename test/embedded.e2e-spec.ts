@@ -40,7 +40,7 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
   });
 
   afterAll(() => {
-    clone.destroy();
+    clone?.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -36,9 +36,9 @@ describe('Graceful shutdown of node dist/main.js on SIGTERM (e2e)', () => {
   });
 
   afterAll(async () => {
-    await db.end();
-    app.signal('SIGKILL');
-    clone.destroy();
+    await db?.end();
+    app?.signal('SIGKILL');
+    clone?.destroy();
   });
 
   it('finishes the request in flight with 200, refuses new connections, and exits 0', async () => {
