@@ -59,7 +59,7 @@ export class InventoryReportController {
       }
       if (error instanceof LockUnavailableError) {
         throw new ServiceUnavailableException(
-          'The inventory report cannot start: its lock (Redis) is unavailable; try again shortly',
+          `The inventory report cannot start now (${error.message}); try again shortly`,
         );
       }
       throw error;
