@@ -1,6 +1,8 @@
 // `npm start` on a fresh clone: build once, and again whenever a source file is newer than the build.
-const { execSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
+// It only transpiles (`--noCheck`) so that the service is up in seconds; `npm test` and `npm run build`
+// type-check.
+const { execFileSync } = require('node:child_process');
+const { existsSync, readdirSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -18,5 +20,10 @@ function newestMtime(dir) {
 
 if (!existsSync(built) || newestMtime(join(root, 'src')) > statSync(built).mtimeMs) {
   console.log('Building…');
-  execSync('npm run build', { cwd: root, stdio: 'inherit' });
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--noCheck'],
+    { cwd: root, stdio: 'inherit' },
+  );
 }
