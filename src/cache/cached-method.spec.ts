@@ -1,0 +1,91 @@
+import type { AppConfig } from '../config/app-config';
+import type { CacheOperation } from './cache-options';
+import type { CacheService } from './cache.service';
+import { cachedMethod, resolveSeconds } from './cached-method';
+
+const config = { cache: { productTtlS: 60 } } as AppConfig;
+
+describe(resolveSeconds.name, () => {
+  it('takes a number or a function of the configuration', () => {
+    expect(resolveSeconds(5, config, 'ttl')).toBe(5);
+    expect(resolveSeconds((c) => c.cache.productTtlS, config, 'ttl')).toBe(60);
+  });
+
+  it('rejects a TTL that is not a positive number', () => {
+    expect(() => resolveSeconds(0, config, 'ttl')).toThrow(/positive/);
+    expect(() => resolveSeconds(() => Number.NaN, config, 'ttl')).toThrow(/positive/);
+  });
+});
+
+describe(cachedMethod.name, () => {
+  const calls: string[] = [];
+  const cache = {
+    register: jest.fn(),
+    evict: jest.fn((name: string, options: unknown) => {
+      calls.push(`evict ${name} ${JSON.stringify(options)}`);
+      return Promise.resolve();
+    }),
+    put: jest.fn((name: string, key: string) => {
+      calls.push(`put ${name} ${key}`);
+      return Promise.resolve();
+    }),
+    getOrLoad: jest.fn((name: string, key: string, load: () => Promise<unknown>) => {
+      calls.push(`get ${name} ${key}`);
+      return load();
+    }),
+  } as unknown as CacheService;
+
+  beforeEach(() => (calls.length = 0));
+
+  it('evicts before, calls, puts, then evicts after, with keys from the result and the arguments', async () => {
+    const operations: CacheOperation[] = [
+      { kind: 'evict', options: { name: 'after', key: (r: { id: string }) => r.id } },
+      { kind: 'evict', options: { name: 'before', allEntries: true, beforeInvocation: true } },
+      { kind: 'put', options: { name: 'put', key: (_r: unknown, id: string) => `p${id}`, ttl: 1 } },
+    ];
+    const method = jest.fn((id: string) => {
+      calls.push('call');
+      return Promise.resolve({ id: `r${id}` });
+    });
+    const sut = cachedMethod(cache, config, operations, method as never, 'Sample.write');
+    expect(await sut('1')).toEqual({ id: 'r1' });
+    expect(calls).toEqual([
+      'evict before {"keys":[],"tags":[],"allEntries":true}',
+      'call',
+      'put put p1',
+      'evict after {"keys":["r1"],"tags":[]}',
+    ]);
+  });
+
+  it('does not run after-evictions when the method throws', async () => {
+    const operations: CacheOperation[] = [
+      { kind: 'evict', options: { name: 'x', key: () => 'k' } },
+    ];
+    const sut = cachedMethod(
+      cache,
+      config,
+      operations,
+      () => Promise.reject(new Error('no')),
+      'S.m',
+    );
+    await expect(sut()).rejects.toThrow('no');
+    expect(calls).toEqual([]);
+  });
+
+  it('keys a cached call by its arguments by default and resolves its TTL from the configuration', async () => {
+    const operations: CacheOperation[] = [
+      { kind: 'cacheable', options: { name: 'c', ttl: (c: AppConfig) => c.cache.productTtlS } },
+    ];
+    const sut = cachedMethod(cache, config, operations, () => Promise.resolve(3), 'S.m');
+    expect(await sut({ b: 1, a: 2 })).toBe(3);
+    expect(calls).toEqual(['get c [{"a":2,"b":1}]']);
+    expect((cache.getOrLoad as jest.Mock).mock.calls.at(-1)[3]).toMatchObject({ ttl: 60 });
+  });
+
+  it('refuses two @Cacheable on one method', () => {
+    const read: CacheOperation = { kind: 'cacheable', options: { name: 'c', ttl: 1 } };
+    expect(() => cachedMethod(cache, config, [read, read], () => Promise.resolve(), 'S.m')).toThrow(
+      /at most one/,
+    );
+  });
+});
