@@ -109,7 +109,7 @@ describe('Cache while PostgreSQL is stopped (e2e)', () => {
     await postgres.destroy();
   });
 
-  it('serves an expired entry as STALE while its source is down, and fresh once it is back', async () => {
+  it('serves an expired entry as STALE while PostgreSQL is down, answers 503 for what is not cached, and fresh once it is back', async () => {
     const cookie = await signIn(a.url);
     const created = await request(a.url)
       .post('/products')
@@ -125,6 +125,9 @@ describe('Cache while PostgreSQL is stopped (e2e)', () => {
     const stale = await request(a.url).get(`/products/${id}`).expect(200);
     expect(stale.headers['x-cache']).toBe('STALE');
     expect(stale.body).toEqual(fresh.body);
+    const uncached = await request(a.url).get('/products?category=never-cached');
+    expect(uncached.status).toBe(503);
+    expect(uncached.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
 
     await postgres.start();
     await waitFor(

@@ -30,15 +30,30 @@ const CONNECTION_MESSAGES =
 
 /** True for errors that say a backing server (PostgreSQL or Redis) cannot be reached right now. */
 export function isUnavailableError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const driver = error instanceof QueryFailedError ? (error.driverError as Error) : error;
-  const code = (driver as { code?: string }).code;
+  // Duck-typed: errors raised inside Node's own modules (net, dns) are not `instanceof Error` when
+  // the code runs in another realm, as it does under jest.
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, message, code } = errorFields(error);
+  const driver = errorFields(error instanceof QueryFailedError ? error.driverError : error);
   return (
-    (code !== undefined && CONNECTION_CODES.has(code)) ||
+    [code, driver.code].some((c) => c !== undefined && CONNECTION_CODES.has(c)) ||
+    CONNECTION_MESSAGES.test(message) ||
     CONNECTION_MESSAGES.test(driver.message) ||
-    CONNECTION_MESSAGES.test(error.message) ||
-    error.name === 'MaxRetriesPerRequestError'
+    name === 'MaxRetriesPerRequestError'
   );
+}
+
+function errorFields(error: unknown): { name?: string; message: string; code?: string } {
+  const { name, message, code } = (error ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+  };
+  return {
+    name: typeof name === 'string' ? name : undefined,
+    message: typeof message === 'string' ? message : '',
+    code: typeof code === 'string' ? code : undefined,
+  };
 }
 
 /**
@@ -53,7 +68,7 @@ export class UnavailableFilter extends BaseExceptionFilter {
     const clientError = asClientError(exception);
     if (clientError) return super.catch(clientError, host);
     if (!(exception instanceof HttpException) && isUnavailableError(exception)) {
-      this.logger.warn(`Backing service unavailable: ${(exception as Error).message}`);
+      this.logger.warn(`Backing service unavailable: ${errorFields(exception).message}`);
       const unavailable = new ServiceUnavailableException(
         'A backing service (database or Redis) is unavailable; try again shortly',
       );
