@@ -75,7 +75,8 @@ export class UnavailableFilter extends BaseExceptionFilter {
       return super.catch(unavailable, host);
     }
     if (exception instanceof HttpException && exception.getStatus() >= 500) {
-      this.logger.error(exception.message);
+      const unavailable = exception.getStatus() === 503;
+      this.logger[unavailable ? 'warn' : 'error'](exception.message);
     }
     return super.catch(exception, host);
   }
