@@ -13,6 +13,7 @@ const resilientOptions: RedisOptions = {
   commandTimeout: 2000,
   maxRetriesPerRequest: 1,
   enableOfflineQueue: true,
+  enableAutoPipelining: true,
   retryStrategy: (attempt) => Math.min(50 * attempt, 500),
 };
 
