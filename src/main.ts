@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createApp, logStartup } from './app.setup';
 import { AppConfig } from './config/app-config';
-import { InvalidEnvironmentError } from './config/validate-environment';
+import { exitOnStartupError } from './config/validate-environment';
 
 async function bootstrap(): Promise<void> {
   const app = await createApp();
@@ -10,11 +10,4 @@ async function bootstrap(): Promise<void> {
   logStartup(await app.getUrl());
 }
 
-bootstrap().catch((error: unknown) => {
-  if (error instanceof InvalidEnvironmentError) {
-    for (const line of error.lines) console.error(line);
-  } else {
-    console.error(error);
-  }
-  process.exit(1);
-});
+bootstrap().catch(exitOnStartupError);

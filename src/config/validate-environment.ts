@@ -42,3 +42,13 @@ export function checkEnvironment(overrides: Record<string, string> = {}): Enviro
   const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
   return validateEnvironment({ ...fromFile, ...process.env, ...overrides });
 }
+
+/** Ends a command that failed to start: one line per bad variable for a bad environment. */
+export function exitOnStartupError(error: unknown): never {
+  if (error instanceof InvalidEnvironmentError) {
+    for (const line of error.lines) console.error(line);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+}

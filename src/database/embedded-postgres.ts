@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { Extension, PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freePort } from '../common/free-port';
 
 // PGlite's contrib entry points ship ESM-only typings, which TypeScript will not import from a
 // CommonJS module; their CommonJS build is there and is what Node loads.
@@ -47,15 +47,4 @@ export class EmbeddedPostgres {
     await this.server.stop();
     await this.db.close();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolvePort(port));
-    });
-  });
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { createApp } from '../app.setup';
-import { InvalidEnvironmentError } from '../config/validate-environment';
+import { exitOnStartupError } from '../config/validate-environment';
 import { CreateProductDto } from '../products/dto/create-product.dto';
 import { ProductEntity } from '../products/product.entity';
 import { ProductsService } from '../products/products.service';
@@ -73,11 +73,4 @@ async function seed(): Promise<void> {
   }
 }
 
-seed().catch((error: unknown) => {
-  if (error instanceof InvalidEnvironmentError) {
-    for (const line of error.lines) console.error(line);
-  } else {
-    console.error(error);
-  }
-  process.exit(1);
-});
+seed().catch(exitOnStartupError);
