@@ -1,7 +1,9 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
+  Index,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
   ValueTransformer,
@@ -14,6 +16,14 @@ const money: ValueTransformer = {
 };
 
 @Entity('products')
+@Index('IDX_products_category', ['category'])
+@Index('IDX_products_price', ['price'])
+@Index('IDX_products_created_at', ['createdAt'])
+@Index('IDX_products_name', ['name'])
+// A trigram index on lower(name) for `q`: an expression index, kept by the migration alone.
+@Index('IDX_products_name_trgm', { synchronize: false })
+@Check('CHK_products_price', `"price" >= 0`)
+@Check('CHK_products_stock', `"stock" >= 0`)
 export class ProductEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -1,5 +1,5 @@
-import { Column, Entity, PrimaryColumn, ValueTransformer } from 'typeorm';
-import { bigintNumber } from './report-run.entity';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, ValueTransformer } from 'typeorm';
+import { bigintNumber, ReportRunEntity } from './report-run.entity';
 
 /** numeric sums arrive from `pg` as exact decimal strings; answer them as JSON numbers. */
 const decimalNumber: ValueTransformer = {
@@ -12,6 +12,10 @@ const decimalNumber: ValueTransformer = {
 export class InventoryTotalEntity {
   @PrimaryColumn({ name: 'run_id', type: 'uuid' })
   runId: string;
+
+  @ManyToOne(() => ReportRunEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'run_id', foreignKeyConstraintName: 'FK_inventory_report_totals_run' })
+  run?: ReportRunEntity;
 
   @PrimaryColumn({ type: 'varchar', length: 50 })
   category: string;

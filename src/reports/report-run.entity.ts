@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn, ValueTransformer } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, ValueTransformer } from 'typeorm';
 
 export type ReportRunStatus = 'running' | 'completed' | 'failed' | 'fenced';
 
@@ -10,6 +10,9 @@ export const bigintNumber: ValueTransformer = {
 
 /** One run of a report job, as recorded by the instance that held the job's lock. */
 @Entity('report_runs')
+@Index('IDX_report_runs_started_at', ['report', 'startedAt'])
+@Index('IDX_report_runs_running', ['report'], { where: `"status" = 'running'` })
+@Check('CHK_report_runs_status', `"status" IN ('running', 'completed', 'failed', 'fenced')`)
 export class ReportRunEntity {
   @PrimaryGeneratedColumn('uuid', { name: 'run_id' })
   runId: string;

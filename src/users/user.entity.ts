@@ -1,12 +1,17 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
+  Index,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
 
 @Entity('users')
+@Index('UQ_users_email', ['email'], { unique: true })
+@Index('IDX_users_created_at', ['createdAt'])
+@Check('CHK_users_email_lower', `"email" = lower("email")`)
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
