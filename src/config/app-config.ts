@@ -17,7 +17,8 @@ export class AppConfig {
   readonly throttle: { limit: number; ttlMs: number; loginLimit: number; loginTtlMs: number };
   readonly cache: { productTtlS: number; productListTtlS: number; userTtlS: number };
   readonly reports: { delayMs: number; cron: string; scheduleEnabled: boolean };
-  readonly lock: { ttlMs: number };
+  /** `redisNodes`: independent Redis masters for the lock quorum, when set (else the project Redis). */
+  readonly lock: { ttlMs: number; redisNodes?: string[] };
 
   constructor(env: Environment) {
     this.production = env.NODE_ENV === 'production';
@@ -57,7 +58,7 @@ export class AppConfig {
       cron: env.INVENTORY_REPORT_CRON,
       scheduleEnabled: env.INVENTORY_REPORT_SCHEDULE,
     };
-    this.lock = { ttlMs: env.LOCK_TTL_MS };
+    this.lock = { ttlMs: env.LOCK_TTL_MS, redisNodes: env.LOCK_REDIS_NODES?.split(',') };
   }
 
   /** True when no Redis is configured and the Redis-backed parts use in-process stores. */

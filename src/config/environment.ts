@@ -137,6 +137,26 @@ export class Environment {
   @PositiveInt()
   LOCK_TTL_MS = 30000;
 
+  @IsOptional()
+  @ValidateBy({
+    name: 'isLockRedisNodes',
+    validator: {
+      validate: (value) => {
+        if (typeof value !== 'string') return false;
+        const urls = value.split(',');
+        return (
+          urls.length >= 3 &&
+          urls.length % 2 === 1 &&
+          new Set(urls).size === urls.length &&
+          urls.every((url) => /^rediss?:\/\/[^\s,]+$/.test(url))
+        );
+      },
+      defaultMessage: () =>
+        'LOCK_REDIS_NODES must be an odd number (3 or more) of distinct redis:// URLs, comma-separated',
+    },
+  })
+  LOCK_REDIS_NODES?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 }

@@ -118,6 +118,27 @@ describe(validateEnvironment.name, () => {
   });
 
   it.each([
+    ['two masters', 'redis://a:6379,redis://b:6379'],
+    ['an even count', 'redis://a:1,redis://b:1,redis://c:1,redis://d:1'],
+    ['a repeated master', 'redis://a:1,redis://b:1,redis://a:1'],
+    ['a non-redis URL', 'redis://a:1,http://b:1,redis://c:1'],
+    ['an empty entry', 'redis://a:1,,redis://c:1'],
+  ])('refuses LOCK_REDIS_NODES with %s in one line that hides the URLs', (_case, value) => {
+    const lines = linesFor({ LOCK_REDIS_NODES: value });
+    expect(lines).toEqual([expect.stringMatching(/^LOCK_REDIS_NODES: .*odd number/)]);
+    expect(lines[0]).not.toContain('redis://a');
+  });
+
+  it('accepts 3 or 5 distinct redis:// or rediss:// masters for LOCK_REDIS_NODES', () => {
+    for (const value of [
+      'redis://a:6379,redis://b:6379,rediss://:pw@c:6380/2',
+      'redis://a:1,redis://b:1,redis://c:1,redis://d:1,redis://e:1',
+    ]) {
+      expect(linesFor({ LOCK_REDIS_NODES: value })).toEqual([]);
+    }
+  });
+
+  it.each([
     ['true', true],
     ['1', true],
     ['yes', true],
@@ -140,6 +161,16 @@ describe(AppConfig.name, () => {
     ]);
     expect(cluster.embeddedRedis).toBe(false);
     expect(new AppConfig(validateEnvironment({})).embeddedRedis).toBe(true);
+  });
+
+  it('lists the lock quorum masters of LOCK_REDIS_NODES, none when unset', () => {
+    const env = validateEnvironment({ LOCK_REDIS_NODES: 'redis://a:1,redis://b:2,redis://c:3' });
+    expect(new AppConfig(env).lock.redisNodes).toEqual([
+      'redis://a:1',
+      'redis://b:2',
+      'redis://c:3',
+    ]);
+    expect(new AppConfig(validateEnvironment({})).lock.redisNodes).toBeUndefined();
   });
 
   it('is production exactly when NODE_ENV=production', () => {

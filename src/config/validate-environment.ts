@@ -13,7 +13,7 @@ export class InvalidEnvironmentError extends Error {
 }
 
 const knownKeys = new Set(Object.keys(new Environment()));
-const secretKeys = new Set(['SESSION_SECRET', 'DATABASE_URL', 'REDIS_URL']);
+const secretKeys = new Set(['SESSION_SECRET', 'DATABASE_URL', 'REDIS_URL', 'LOCK_REDIS_NODES']);
 
 /** Keeps the known variables (an empty value counts as unset), applies defaults and validates. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {

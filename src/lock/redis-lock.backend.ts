@@ -5,18 +5,21 @@ import { LockBusyError, LockLostError, LockUnavailableError } from './lock.error
 import { Lease, LockBackend } from './lock-backend';
 import { extensionThreshold } from './lock-timing';
 
-/** Locks on the project's Redis (standalone or Cluster) through Redlock, with fencing tokens. */
+/**
+ * Locks through Redlock with fencing tokens, on the project's Redis (standalone or Cluster) or on a
+ * quorum of independent masters.
+ */
 export class RedisLockBackend implements LockBackend {
   readonly redlock: FencedRedlock;
   private readonly logger = new Logger(RedisLockBackend.name);
 
   constructor(
-    client: Redis | Cluster,
+    masters: (Redis | Cluster)[],
     private readonly keyPrefix: string,
   ) {
-    // A busy lock answers at once (no acquisition retries happen here); extension and release try
-    // three times before Redlock's loop reconsiders, so a failing Redis is not hammered.
-    this.redlock = new FencedRedlock(client, { retryCount: 2, retryDelay: 100, retryJitter: 50 });
+    // A busy lock answers at once (only a split vote of several masters is retried); extension and
+    // release try three times before Redlock's loop reconsiders, so a failing Redis is not hammered.
+    this.redlock = new FencedRedlock(masters, { retryCount: 2, retryDelay: 100, retryJitter: 50 });
     this.redlock.on('error', (error: Error) => {
       if (!(error.name === 'ResourceLockedError')) this.logger.debug(`Redlock: ${error.message}`);
     });

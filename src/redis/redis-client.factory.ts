@@ -32,6 +32,16 @@ export function createRedisClient(config: AppConfig, logger: Logger): RedisClien
   } else {
     return null;
   }
+  return reportOutages(client, logger);
+}
+
+/** A standalone client of `url`, as fail-fast and as logged as the project client. */
+export function createStandaloneRedisClient(url: string, logger: Logger): Redis {
+  return reportOutages(new Redis(url, resilientOptions), logger);
+}
+
+/** Logs an outage once when it starts and once when it ends. */
+function reportOutages<T extends RedisClient>(client: T, logger: Logger): T {
   let reported = false;
   client.on('error', (error: Error) => {
     if (!reported) logger.warn(`Redis unavailable: ${error.message}`);
