@@ -103,6 +103,19 @@ describe.each([
     expect((await get(`/products/${id}`).expect(404)).headers['x-cache']).toBe('HIT');
   });
 
+  it('sends X-Cache only on cached reads, not because the session guard looked up a cached user', async () => {
+    await request(a.url).get('/auth/me').set('Cookie', cookie).expect(200);
+    const me = await request(a.url).get('/auth/me').set('Cookie', cookie).expect(200);
+    expect(me.headers['x-cache']).toBeUndefined();
+    const created = await request(a.url)
+      .post('/products')
+      .set('Cookie', cookie)
+      .send({ name: 'Thing', price: 1, stock: 1, category: category() })
+      .expect(201);
+    expect(created.headers['x-cache']).toBeUndefined();
+    expect((await get('/health').expect(200)).headers['x-cache']).toBeUndefined();
+  });
+
   it('sees a write answered by one instance on the next read of the other (read-your-writes)', async () => {
     const product = await create({ category: category(), price: 5 });
     await get(`/products/${product.id}`, b).expect(200);

@@ -9,9 +9,9 @@ export interface OutcomeHolder {
 }
 
 /**
- * Carries the outcome of the cached call of a request from the service that made it to the
- * interceptor that answers the request, without request objects in services. The last cached call
- * to finish within a request wins; a call that wraps other cached calls finishes after them.
+ * Carries the outcome of the cached call of a request from the service that made it to the hook
+ * that answers the request, without request objects in services. The last cached call to finish
+ * within a request wins; a call that wraps other cached calls finishes after them.
  */
 @Injectable()
 export class CacheOutcomeContext {
@@ -19,6 +19,10 @@ export class CacheOutcomeContext {
 
   run<T>(holder: OutcomeHolder, work: () => T): T {
     return this.storage.run(holder, work);
+  }
+
+  current(): CacheOutcome | undefined {
+    return this.storage.getStore()?.outcome;
   }
 
   record(outcome: CacheOutcome): void {

@@ -1,13 +1,13 @@
 import { CACHE_MANAGER, CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import type { Cache } from 'cache-manager';
 import { Keyv } from 'keyv';
 import { AppConfig } from '../config/app-config';
 import { REDIS_CLIENT, RedisClient } from '../redis/redis.constants';
 import { CACHE_BACKEND } from './cache-backend';
 import { CacheDecoratorExplorer } from './cache-decorator.explorer';
-import { CacheHeaderInterceptor } from './cache-header.interceptor';
+import { CacheHeaderHooks } from './cache-header.hooks';
 import { CacheOutcomeContext } from './cache-outcome.context';
 import { CacheService } from './cache.service';
 import { CacheMetrics } from './cache.metrics';
@@ -47,7 +47,7 @@ import { RedisCacheBackend } from './redis-cache.backend';
     CacheOutcomeContext,
     CacheService,
     CacheDecoratorExplorer,
-    { provide: APP_INTERCEPTOR, useClass: CacheHeaderInterceptor },
+    CacheHeaderHooks,
   ],
   exports: [CacheService, NestCacheModule],
 })

@@ -101,6 +101,14 @@ export class CacheService {
     return answer.value;
   }
 
+  /**
+   * Runs `work` without letting its cached calls set the answer's `X-Cache`: for lookups that are
+   * not the answer itself, such as a guard resolving the signed-in user.
+   */
+  untracked<T>(work: () => Promise<T>): Promise<T> {
+    return this.outcomes.run({}, work);
+  }
+
   /** Invalidates keys, tags or the whole cache; never throws (a failed invalidation is replayed). */
   async evict(
     name: string,
