@@ -1,4 +1,5 @@
 import { ExecutionResult, Lock, Redlock, Settings } from '@sesamecare-oss/redlock';
+import { ensureCommands } from '@sesamecare-oss/redlock/build/scripts';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster, Redis, Result } from 'ioredis';
@@ -77,6 +78,18 @@ export class FencedLock extends Lock {
 /** The key that holds the fencing counter of a lock key; it shares the lock key's hash tag. */
 export const fenceKeyOf = (lockKey: string): string => `${lockKey}:fence`;
 
+/**
+ * Sends `command` to `master` unless the master is known to be down (its connection was lost and
+ * ioredis waits to reconnect): that vote is lost at once rather than after the reconnection attempt,
+ * so that a contender does not keep other masters locked while it waits for a dead one.
+ */
+function ask<T>(master: Master, command: (master: Master) => Promise<T>): Promise<T> {
+  if (master.status === 'reconnecting' || master.status === 'close' || master.status === 'end') {
+    return Promise.reject(new Error(`Lock master unreachable (${master.status})`));
+  }
+  return command(master);
+}
+
 /** No holder has a quorum yet several masters are taken: contenders split the votes. */
 class SplitVoteError extends Error {
   constructor(readonly busy: LockBusyError) {
@@ -112,6 +125,10 @@ export class FencedRedlock extends Redlock {
     this.masters = [...this.clients];
     this.quorum = Math.floor(this.masters.length / 2) + 1;
     for (const master of this.masters) {
+      // Redlock defines its scripts at their first use. With ioredis auto-pipelining, a command
+      // defined while the same tick's pipeline is open is missing from it: that call fails and the
+      // pipeline's reply handler throws outside any promise, so every script is defined up front.
+      ensureCommands(master);
       if (typeof master.lockAcquireFenced !== 'function') {
         master.defineCommand('lockAcquireFenced', { numberOfKeys: 2, lua: ACQUIRE_FENCED_SCRIPT });
         master.defineCommand('lockConfirmFence', { numberOfKeys: 2, lua: CONFIRM_FENCE_SCRIPT });
@@ -153,7 +170,9 @@ export class FencedRedlock extends Redlock {
     const start = Date.now();
     const quorum = this.quorum;
     const votes = await collectVotes(
-      this.masters.map((master) => master.lockAcquireFenced(lockKey, fenceKey, value, duration)),
+      this.masters.map((master) =>
+        ask(master, (m) => m.lockAcquireFenced(lockKey, fenceKey, value, duration)),
+      ),
       ({ answers, errors, pending }) => {
         const acquired = answers.filter(([token]) => token > 0).length;
         const busy = answers.length - acquired;
@@ -181,7 +200,9 @@ export class FencedRedlock extends Redlock {
     if (this.masters.length > 1) {
       const confirmations = await collectVotes(
         this.masters.map((master) =>
-          master.lockConfirmFence(lockKey, fenceKey, value, String(token), String(acquiredAt)),
+          ask(master, (m) =>
+            m.lockConfirmFence(lockKey, fenceKey, value, String(token), String(acquiredAt)),
+          ),
         ),
         ({ answers, pending }) =>
           answers.filter((ok) => ok === 1).length >= quorum || pending === 0,
