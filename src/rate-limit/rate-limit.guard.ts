@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   ExecutionContext,
   Inject,
@@ -6,7 +6,6 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -20,6 +19,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 import { LOGIN_THROTTLE_KEY, LOGIN_THROTTLER } from './login-throttle.decorator';
+import { MemoizingReflector } from './memoizing-reflector';
 import { RATE_LIMIT_REJECTIONS } from './rate-limit.metrics';
 
 /**
@@ -38,11 +38,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
     private readonly config: AppConfig,
     @Inject(RATE_LIMIT_REJECTIONS) private readonly rejections: Counter,
   ) {
-    super(options, storage, reflector);
+    super(options, storage, new MemoizingReflector());
   }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
@@ -95,7 +94,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     tracker: string,
     _name: string,
   ): string {
-    const digest = createHash('sha256').update(tracker).digest('base64url');
+    const digest = hash('sha256', tracker, 'base64url');
     return `${this.config.redis.keyPrefix}:rate-limit:${digest}`;
   }
 
