@@ -6,14 +6,15 @@ import { RedisClient } from './redis.constants';
 /**
  * Fails fast during an outage: a command waits for at most one reconnection attempt and then
  * rejects instead of piling up, and reconnection keeps trying every few hundred milliseconds so the
- * service is whole again within a second or two of Redis coming back.
+ * service is whole again within a second or two of Redis coming back. Auto-pipelining stays off: with
+ * the Lua commands this project defines it can throw outside any promise and end the process
+ * (ioredis issues #1931, #2109).
  */
 const resilientOptions: RedisOptions = {
   connectTimeout: 2000,
   commandTimeout: 2000,
   maxRetriesPerRequest: 1,
   enableOfflineQueue: true,
-  enableAutoPipelining: true,
   retryStrategy: (attempt) => Math.min(50 * attempt, 500),
 };
 
