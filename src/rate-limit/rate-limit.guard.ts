@@ -44,11 +44,21 @@ export class RateLimitGuard extends ThrottlerGuard {
     super(options, storage, new MemoizingReflector());
   }
 
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    // Skipping the login throttler through `skipIf` happens before the throttler resolves its limits
+    // and the route's overrides: other routes do not pay for a throttler that never counts them.
+    this.throttlers = this.throttlers.map((throttler) =>
+      throttler.name === LOGIN_THROTTLER
+        ? { ...throttler, skipIf: (context) => !this.isLoginRoute(context) }
+        : throttler,
+    );
+  }
+
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, blockDuration, throttler } = props;
     const name = throttler.name ?? 'default';
     const login = name === LOGIN_THROTTLER;
-    if (login && !this.isLoginRoute(context)) return true;
     const { req, res } = this.getRequestResponse(context) as {
       req: FastifyRequest;
       res: FastifyReply;
