@@ -19,7 +19,11 @@ function storeDouble() {
 }
 
 async function compile(delayMs: number, store: ReturnType<typeof storeDouble>) {
-  const config = { lock: { ttlMs: 30000 }, reports: { delayMs } } as AppConfig;
+  const config = {
+    lock: { ttlMs: 30000 },
+    reports: { delayMs },
+    redis: { keyPrefix: 'test' },
+  } as AppConfig;
   @Global()
   @Module({
     providers: [
