@@ -1,38 +1,13 @@
-import { DynamicModule, Global, INestApplicationContext, Module } from '@nestjs/common';
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Registry } from 'prom-client';
-import { AppConfigModule } from '../src/config/config.module';
-import { LockBusyError, LockModule, LockService, LockUnavailableError } from '../src/lock';
+import { LockBusyError, LockService, LockUnavailableError } from '../src/lock';
 import { LockMasters } from '../src/lock/lock-masters';
-import { RedisModule } from '../src/redis/redis.module';
 import { waitFor } from './support/ports';
+import { gate, LockHostModule } from './support/lock-host';
 import { RedisServer } from './support/redis-server';
-
-@Global()
-@Module({
-  providers: [{ provide: Registry, useFactory: () => new Registry() }],
-  exports: [Registry],
-})
-class TestMetricsModule {}
-
-@Module({})
-class LockHostModule {
-  static forRoot(env: Record<string, string>): DynamicModule {
-    return {
-      module: LockHostModule,
-      imports: [AppConfigModule.forRoot(env), RedisModule, TestMetricsModule, LockModule],
-    };
-  }
-}
-
-function gate(): { opened: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-}
 
 const tokenOf = (locks: LockService, resource: string): Promise<number> =>
   locks.using(resource, 1000, (_signal, token) => Promise.resolve(token));

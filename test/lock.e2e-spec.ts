@@ -1,20 +1,18 @@
-import { DynamicModule, Global, Injectable, INestApplicationContext, Module } from '@nestjs/common';
+import { Injectable, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Cluster, Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
-import { AppConfigModule } from '../src/config/config.module';
 import {
   LockBusyError,
   LockLostError,
-  LockModule,
   LockService,
   LockShutdownError,
   LockUnavailableError,
   WithLock,
 } from '../src/lock';
-import { RedisModule } from '../src/redis/redis.module';
+import { gate, LockHostModule } from './support/lock-host';
 import { RedisCluster, RedisServer } from './support/redis-server';
 
 @Injectable()
@@ -27,30 +25,6 @@ class Worker {
     await until;
     return this.locks.current()!.token;
   }
-}
-
-@Global()
-@Module({
-  providers: [{ provide: Registry, useFactory: () => new Registry() }],
-  exports: [Registry],
-})
-class TestMetricsModule {}
-
-@Module({})
-class LockHostModule {
-  static forRoot(env: Record<string, string>): DynamicModule {
-    return {
-      module: LockHostModule,
-      imports: [AppConfigModule.forRoot(env), RedisModule, TestMetricsModule, LockModule],
-      providers: [Worker],
-    };
-  }
-}
-
-function gate(): { opened: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
 }
 
 async function acquisitions(context: INestApplicationContext): Promise<Record<string, number>> {
@@ -83,7 +57,9 @@ describe.each([
     }
     contexts = await Promise.all(
       [1, 2, 3].map(() =>
-        NestFactory.createApplicationContext(LockHostModule.forRoot(env), { logger: false }),
+        NestFactory.createApplicationContext(LockHostModule.forRoot(env, [Worker]), {
+          logger: false,
+        }),
       ),
     );
     locks = contexts.map((context) => context.get(LockService));
@@ -195,9 +171,12 @@ describe.each([
   });
 
   it('aborts the work and frees the lock at once when an instance shuts down mid-hold', async () => {
-    const doomed = await NestFactory.createApplicationContext(LockHostModule.forRoot(env), {
-      logger: false,
-    });
+    const doomed = await NestFactory.createApplicationContext(
+      LockHostModule.forRoot(env, [Worker]),
+      {
+        logger: false,
+      },
+    );
     const started = gate();
     const work = doomed.get(LockService).using('shutdown', 30000, async (signal) => {
       started.open();
@@ -220,7 +199,7 @@ describe('LockService with Redis stopped (e2e)', () => {
   it('throws LockUnavailableError and runs nothing', async () => {
     const server = await RedisServer.start();
     const context = await NestFactory.createApplicationContext(
-      LockHostModule.forRoot({ NODE_ENV: 'test', REDIS_URL: server.url }),
+      LockHostModule.forRoot({ NODE_ENV: 'test', REDIS_URL: server.url }, [Worker]),
       { logger: false },
     );
     try {
