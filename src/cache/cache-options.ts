@@ -11,6 +11,8 @@ export interface CacheableOptions {
   name: string;
   /** The entry's key from the method's arguments; by default all arguments (see `defaultKey`). */
   key?: (...args: never[]) => string;
+  /** When it answers false for the arguments, the call goes straight to the method, uncached. */
+  condition?: (...args: never[]) => boolean;
   ttl: Seconds;
   /** How long past its TTL an entry may still be served as STALE when its loader fails. */
   grace?: Seconds;

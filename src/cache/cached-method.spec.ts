@@ -82,6 +82,23 @@ describe(cachedMethod.name, () => {
     expect((cache.getOrLoad as jest.Mock).mock.calls.at(-1)[3]).toMatchObject({ ttl: 60 });
   });
 
+  it('calls the method uncached when the condition refuses its arguments, and cached when it admits them', async () => {
+    const operations: CacheOperation[] = [
+      {
+        kind: 'cacheable',
+        options: { name: 'c', ttl: 1, condition: (id: string) => id !== 'live' },
+      },
+    ];
+    const method = jest.fn((id: string) => {
+      calls.push(`call ${id}`);
+      return Promise.resolve(id);
+    });
+    const sut = cachedMethod(cache, config, operations, method as never, 'S.m');
+    expect(await sut('live')).toBe('live');
+    expect(await sut('7')).toBe('7');
+    expect(calls).toEqual(['call live', 'get c 7', 'call 7']);
+  });
+
   it('refuses two @Cacheable on one method', () => {
     const read: CacheOperation = { kind: 'cacheable', options: { name: 'c', ttl: 1 } };
     expect(() => cachedMethod(cache, config, [read, read], () => Promise.resolve(), 'S.m')).toThrow(

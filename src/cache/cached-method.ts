@@ -71,15 +71,18 @@ function cacheableCall(
   const nullTtl = options.nullTtl && resolveSeconds(options.nullTtl, config, `${label} nullTtl`);
   const key = options.key ? loose(options.key) : (...args: unknown[]) => defaultKey(args);
   const unless = options.unless && loose(options.unless);
+  const condition = options.condition && loose(options.condition);
   return (method, args) =>
-    cache.getOrLoad(options.name, key(...args), () => method(...args), {
-      ttl,
-      grace: grace || undefined,
-      nullTtl: nullTtl || undefined,
-      cacheNull: options.cacheNull,
-      tags: (result) => tagsOf(options.tags, result, args),
-      unless: unless && ((result) => unless(result, ...args)),
-    });
+    condition && !condition(...args)
+      ? method(...args)
+      : cache.getOrLoad(options.name, key(...args), () => method(...args), {
+          ttl,
+          grace: grace || undefined,
+          nullTtl: nullTtl || undefined,
+          cacheNull: options.cacheNull,
+          tags: (result) => tagsOf(options.tags, result, args),
+          unless: unless && ((result) => unless(result, ...args)),
+        });
 }
 
 function putCall(
