@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LockBusyError, LockService, LockUnavailableError } from '../src/lock';
 import { LockMasters } from '../src/lock/lock-masters';
 import { waitFor } from './support/ports';
-import { gate, LockHostModule } from './support/lock-host';
+import { gate, LockHostModule, settlingInOrder } from './support/lock-host';
 import { RedisServer } from './support/redis-server';
 
 const tokenOf = (locks: LockService, resource: string): Promise<number> =>
@@ -142,13 +142,7 @@ describe('LockService on a quorum of 3 independent Redis masters (e2e)', () => {
     const attempts = Array.from({ length: 30 }, (_, i) =>
       locks[i % 3].using('once', 5000, () => release.opened),
     );
-    const settled: PromiseSettledResult<void>[] = [];
-    const pending = attempts.map((attempt) =>
-      attempt.then(
-        (value) => settled.push({ status: 'fulfilled', value }),
-        (reason: unknown) => settled.push({ status: 'rejected', reason }),
-      ),
-    );
+    const { settled, all } = settlingInOrder(attempts);
     // Every attempt but the holder's fails without waiting for the holder to finish.
     while (settled.length < 29) await sleep(10);
     for (const s of settled as PromiseRejectedResult[]) {
@@ -156,7 +150,7 @@ describe('LockService on a quorum of 3 independent Redis masters (e2e)', () => {
       expect((s.reason as LockBusyError).heldSince).toBeInstanceOf(Date);
     }
     release.open();
-    await Promise.all(pending);
+    await all;
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
   });
 

@@ -12,7 +12,7 @@ import {
   LockUnavailableError,
   WithLock,
 } from '../src/lock';
-import { gate, LockHostModule } from './support/lock-host';
+import { gate, LockHostModule, settlingInOrder } from './support/lock-host';
 import { RedisCluster, RedisServer } from './support/redis-server';
 
 @Injectable()
@@ -98,13 +98,7 @@ describe.each([
         await release.opened;
       }),
     );
-    const settled: PromiseSettledResult<void>[] = [];
-    const pending = attempts.map((attempt) =>
-      attempt.then(
-        (value) => settled.push({ status: 'fulfilled', value }),
-        (reason: unknown) => settled.push({ status: 'rejected', reason }),
-      ),
-    );
+    const { settled, all } = settlingInOrder(attempts);
     // Every attempt but the holder's fails without waiting for the holder to finish.
     while (settled.length < 29) await sleep(10);
     expect(settled.every((s) => s.status === 'rejected')).toBe(true);
@@ -113,7 +107,7 @@ describe.each([
       expect((s.reason as LockBusyError).heldSince).toEqual(holder!.acquiredAt);
     }
     release.open();
-    await Promise.all(pending);
+    await all;
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
     const counts = await Promise.all(contexts.map(acquisitions));
     const sum = (key: string) => counts.reduce((total, c) => total + (c[key] ?? 0), 0);

@@ -29,3 +29,20 @@ export function gate(): { opened: Promise<void>; open: () => void } {
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { opened, open };
 }
+
+/** Records each promise's outcome as it settles, so that a test can look before all have; `all` waits. */
+export function settlingInOrder<T>(promises: Promise<T>[]): {
+  settled: PromiseSettledResult<T>[];
+  all: Promise<unknown>;
+} {
+  const settled: PromiseSettledResult<T>[] = [];
+  const all = Promise.all(
+    promises.map((promise) =>
+      promise.then(
+        (value) => settled.push({ status: 'fulfilled', value }),
+        (reason: unknown) => settled.push({ status: 'rejected', reason }),
+      ),
+    ),
+  );
+  return { settled, all };
+}
