@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { UnavailableFilter } from './common/filters/unavailable.filter';
+import { CanonicalIdsPipe } from './common/ids/canonical-ids.pipe';
 import { AppConfig } from './config/app-config';
 import { checkEnvironment } from './config/validate-environment';
 import { setUpSessions } from './session/session.setup';
@@ -31,6 +32,7 @@ export async function createApp(env: Record<string, string> = {}): Promise<NestF
   proxy.trusted = config.http.trustProxy;
   app.useLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1));
   app.useGlobalPipes(
+    new CanonicalIdsPipe(),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,

@@ -13,7 +13,7 @@ export class AppConfig {
   readonly http: { port: number; host: string; trustProxy: boolean; bodyLimitBytes: number };
   readonly database: { url?: string; dataDir: string; migrationsRun: boolean; poolSize: number };
   readonly redis: { url?: string; clusterNodes?: RedisNode[]; keyPrefix: string };
-  readonly session: { secret?: string; ttlSeconds: number };
+  readonly session: { secret?: string; ttlSeconds: number; maxAgeSeconds: number };
   readonly throttle: { limit: number; ttlMs: number; loginLimit: number; loginTtlMs: number };
   readonly cache: { productTtlS: number; productListTtlS: number; userTtlS: number };
   readonly reports: { delayMs: number; cron: string; scheduleEnabled: boolean };
@@ -41,7 +41,11 @@ export class AppConfig {
       clusterNodes: env.REDIS_CLUSTER_NODES?.split(',').map(parseNode),
       keyPrefix: env.REDIS_KEY_PREFIX,
     };
-    this.session = { secret: env.SESSION_SECRET, ttlSeconds: env.SESSION_TTL_S };
+    this.session = {
+      secret: env.SESSION_SECRET,
+      ttlSeconds: env.SESSION_TTL_S,
+      maxAgeSeconds: env.SESSION_MAX_AGE_S,
+    };
     this.throttle = {
       limit: env.THROTTLE_LIMIT,
       ttlMs: env.THROTTLE_TTL_MS,

@@ -93,6 +93,9 @@ export class Environment {
   SESSION_TTL_S = 1800;
 
   @PositiveInt()
+  SESSION_MAX_AGE_S = 604800;
+
+  @PositiveInt()
   THROTTLE_LIMIT = 100;
 
   @PositiveInt()

@@ -5,8 +5,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -20,8 +18,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Page } from '../common/dto/page';
+import { IdParam } from '../common/ids/id-param.decorator';
 import { PageResponse } from '../common/dto/page-response';
-import { SignedIn } from '../session/signed-in.decorator';
+import { Roles } from '../session/roles.decorator';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ProductDto } from './dto/product.dto';
 import { ProductQueryDto } from './dto/product-query.dto';
@@ -43,12 +42,12 @@ export class ProductsController {
   @Get(':id')
   @ApiOkResponse({ type: ProductDto })
   @ApiNotFoundResponse()
-  findOne(@Param('id', ParseUUIDPipe) id: string): Promise<ProductDto> {
+  findOne(@IdParam() id: string): Promise<ProductDto> {
     return this.products.findById(id);
   }
 
   @Post()
-  @SignedIn()
+  @Roles('admin')
   @ApiCreatedResponse({ type: ProductDto })
   @ApiBadRequestResponse()
   create(@Body() dto: CreateProductDto): Promise<ProductDto> {
@@ -56,23 +55,20 @@ export class ProductsController {
   }
 
   @Patch(':id')
-  @SignedIn()
+  @Roles('admin')
   @ApiOkResponse({ type: ProductDto })
   @ApiBadRequestResponse()
   @ApiNotFoundResponse()
-  update(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Body() dto: UpdateProductDto,
-  ): Promise<ProductDto> {
+  update(@IdParam() id: string, @Body() dto: UpdateProductDto): Promise<ProductDto> {
     return this.products.update(id, dto);
   }
 
   @Delete(':id')
-  @SignedIn()
+  @Roles('admin')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
   @ApiNotFoundResponse()
-  remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  remove(@IdParam() id: string): Promise<void> {
     return this.products.remove(id);
   }
 }

@@ -20,7 +20,7 @@ import { Page } from '../common/dto/page';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { PageResponse } from '../common/dto/page-response';
 import { LockBusyError, LockUnavailableError } from '../lock';
-import { SignedIn } from '../session/signed-in.decorator';
+import { Roles } from '../session/roles.decorator';
 import { InventoryReportDto } from './dto/inventory-report.dto';
 import { ReportRunDto, RunInProgressDto, StartedRunDto } from './dto/report-run.dto';
 import { InventoryReportService } from './inventory-report.service';
@@ -35,7 +35,7 @@ const toRunDto = ({ runId, fencingToken, startedAt, finishedAt, status }: Report
 });
 
 @ApiTags('reports')
-@SignedIn()
+@Roles('admin')
 @Controller('reports/inventory')
 export class InventoryReportController {
   constructor(private readonly reports: InventoryReportService) {}

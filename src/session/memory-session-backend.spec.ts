@@ -1,14 +1,19 @@
 import type { Session } from 'fastify';
 import { MemorySessionBackend } from './memory-session-backend';
+import { SessionLifetime } from './session-lifetime';
 
-const session = (userId?: string): Session => ({ cookie: { originalMaxAge: null }, userId });
+const session = (userId?: string, endsAt?: number): Session => ({
+  cookie: { originalMaxAge: null },
+  userId,
+  endsAt,
+});
 
 describe(MemorySessionBackend.name, () => {
   let sut: MemorySessionBackend;
 
   beforeEach(() => {
     jest.useFakeTimers();
-    sut = new MemorySessionBackend(1000);
+    sut = new MemorySessionBackend(new SessionLifetime(1, 3600));
   });
 
   afterEach(() => {
@@ -32,6 +37,16 @@ describe(MemorySessionBackend.name, () => {
     jest.advanceTimersByTime(600);
     expect(await sut.get('idle')).toBeNull();
     expect(await sut.get('used')).not.toBeNull();
+  });
+
+  it('ends a session at its endsAt even while it is touched all along', async () => {
+    await sut.save('s1', session('u1', Date.now() + 1500));
+    jest.advanceTimersByTime(800);
+    await sut.touch('s1');
+    expect(await sut.get('s1')).not.toBeNull();
+    jest.advanceTimersByTime(800);
+    await sut.touch('s1');
+    expect(await sut.get('s1')).toBeNull();
   });
 
   it('sweeps expired sessions that are never read again', async () => {

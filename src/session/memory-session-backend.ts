@@ -1,9 +1,11 @@
 import type { Session } from 'fastify';
 import { SessionBackend } from './session-backend';
+import { SessionLifetime } from './session-lifetime';
 
 interface Entry {
   json: string;
   userId?: string;
+  endsAt?: number;
   expiresAt: number;
 }
 
@@ -18,9 +20,10 @@ export class MemorySessionBackend extends SessionBackend {
   private readonly byUser = new Map<string, Set<string>>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly ttlMs: number) {
+  constructor(private readonly lifetime: SessionLifetime) {
     super();
-    this.sweeper = setInterval(() => this.sweep(), Math.min(ttlMs, SWEEP_INTERVAL_MS));
+    const sweepMs = Math.min(lifetime.idleSeconds * 1000, SWEEP_INTERVAL_MS);
+    this.sweeper = setInterval(() => this.sweep(), sweepMs);
     this.sweeper.unref();
   }
 
@@ -34,11 +37,12 @@ export class MemorySessionBackend extends SessionBackend {
   }
 
   save(sessionId: string, session: Session): Promise<void> {
-    const { userId } = session;
+    const { userId, endsAt } = session;
     this.sessions.set(sessionId, {
       json: JSON.stringify(session),
       userId,
-      expiresAt: Date.now() + this.ttlMs,
+      endsAt,
+      expiresAt: this.lifetime.expiresAt(endsAt),
     });
     if (userId) this.userSessions(userId).add(sessionId);
     return Promise.resolve();
@@ -46,7 +50,7 @@ export class MemorySessionBackend extends SessionBackend {
 
   touch(sessionId: string): Promise<void> {
     const entry = this.live(sessionId);
-    if (entry) entry.expiresAt = Date.now() + this.ttlMs;
+    if (entry) entry.expiresAt = this.lifetime.expiresAt(entry.endsAt);
     return Promise.resolve();
   }
 

@@ -2,6 +2,7 @@ import type { Session } from 'fastify';
 import { RedisStore } from 'fastify-session-redis-store';
 import type { RedisClient } from '../redis/redis.constants';
 import { SessionBackend, SessionStoreUnavailableError } from './session-backend';
+import { SessionLifetime } from './session-lifetime';
 
 type Callback<T> = (error?: unknown, value?: T) => void;
 
@@ -9,22 +10,23 @@ type Callback<T> = (error?: unknown, value?: T) => void;
  * Sessions in Redis through `fastify-session-redis-store` (`<prefix>:session:<id>`, with an expiry),
  * plus a sorted set per user (`<prefix>:session-index:<userId>`: session ids scored by their expiry
  * time) so that deleting a user can end all of that user's sessions without scanning the keyspace.
+ * A session key's TTL is the idle TTL cut short by the session's `endsAt`, so Redis drops it at its
+ * absolute end even while it is in use.
  */
 export class RedisSessionBackend extends SessionBackend {
   private readonly store: RedisStore;
-  private readonly ttlMs: number;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly keyPrefix: string,
-    ttlSeconds: number,
+    private readonly lifetime: SessionLifetime,
   ) {
     super();
-    this.ttlMs = ttlSeconds * 1000;
     this.store = new RedisStore({
       client: redis,
       prefix: `${keyPrefix}:session:`,
-      ttl: ttlSeconds,
+      // A TTL of 0 or less makes the store delete the session (set) or Redis expire it (touch).
+      ttl: (session) => lifetime.ttlSeconds((session as Session).endsAt),
     });
   }
 
@@ -34,18 +36,19 @@ export class RedisSessionBackend extends SessionBackend {
 
   async get(sessionId: string): Promise<Session | null> {
     const session = await this.run<Session>((cb) => this.store.get(sessionId, cb));
-    return session ?? null;
+    // The key outlives `endsAt` by less than the second its TTL was rounded up to.
+    return session && !this.lifetime.isOver(session.endsAt) ? session : null;
   }
 
   async save(sessionId: string, session: Session): Promise<void> {
     await this.run((cb) => this.store.set(sessionId, session, cb));
-    if (session.userId) await this.index(session.userId, sessionId, false);
+    if (session.userId) await this.index(session, sessionId, false);
   }
 
-  async touch(sessionId: string, userId: string): Promise<void> {
+  async touch(sessionId: string, session: Session): Promise<void> {
     await Promise.all([
-      this.run((cb) => this.store.touch(sessionId, { cookie: { originalMaxAge: null } }, cb)),
-      this.index(userId, sessionId, true),
+      this.run((cb) => this.store.touch(sessionId, session, cb)),
+      this.index(session, sessionId, true),
     ]);
   }
 
@@ -71,14 +74,15 @@ export class RedisSessionBackend extends SessionBackend {
    * index alive as long as its newest session. `existingOnly` refreshes an entry without re-adding
    * one that a logout or a user deletion removed meanwhile.
    */
-  private async index(userId: string, sessionId: string, existingOnly: boolean): Promise<void> {
-    const key = this.indexKey(userId);
+  private async index(session: Session, sessionId: string, existingOnly: boolean): Promise<void> {
+    if (!session.userId) return;
+    const key = this.indexKey(session.userId);
     const now = Date.now();
-    const expiresAt = now + this.ttlMs;
+    const expiresAt = this.lifetime.expiresAt(session.endsAt);
     const tx = this.redis.multi();
     if (existingOnly) tx.zadd(key, 'XX', expiresAt, sessionId);
     else tx.zadd(key, expiresAt, sessionId);
-    tx.zremrangebyscore(key, '-inf', now).pexpire(key, this.ttlMs);
+    tx.zremrangebyscore(key, '-inf', now).pexpire(key, this.lifetime.idleSeconds * 1000);
     await this.guard(() => tx.exec());
   }
 

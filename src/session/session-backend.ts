@@ -10,7 +10,8 @@ export class SessionStoreUnavailableError extends Error {
 
 /**
  * Where sessions live: Redis, or in-process memory in the embedded mode. Every session carries a
- * sliding idle TTL, and each user's sessions are indexed so that they can all be ended at once.
+ * sliding idle TTL that never reaches past its `endsAt`, a session past its `endsAt` reads as gone,
+ * and each user's sessions are indexed so that they can all be ended at once.
  */
 export abstract class SessionBackend {
   /** False when a call would certainly fail right now (Redis disconnected), so callers can fail fast. */
@@ -22,7 +23,7 @@ export abstract class SessionBackend {
   abstract save(sessionId: string, session: Session): Promise<void>;
 
   /** Restarts the idle TTL of an existing session; never brings back a session that is gone. */
-  abstract touch(sessionId: string, userId: string): Promise<void>;
+  abstract touch(sessionId: string, session: Session): Promise<void>;
 
   abstract destroy(sessionId: string, userId?: string): Promise<void>;
 

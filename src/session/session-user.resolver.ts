@@ -5,4 +5,10 @@
  */
 export abstract class SessionUserResolver {
   abstract resolve(userId: string): Promise<object | null>;
+
+  /** The role `@Roles()` checks; by default the resolved user's `role` property. */
+  roleOf(user: object): string | undefined {
+    const { role } = user as { role?: unknown };
+    return typeof role === 'string' ? role : undefined;
+  }
 }

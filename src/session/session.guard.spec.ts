@@ -1,23 +1,44 @@
 import {
   ExecutionContext,
+  ForbiddenException,
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { Roles } from './roles.decorator';
 import { SessionBackend } from './session-backend';
 import { SessionGuard } from './session.guard';
+import { SessionLifetime } from './session-lifetime';
+import { SessionUserResolver } from './session-user.resolver';
 import { SessionService } from './session.service';
 
-function contextFor(request: Partial<FastifyRequest> & { user?: object }): ExecutionContext {
+class AdminRoutes {
+  @Roles('admin')
+  adminOnly(): void {}
+
+  open(): void {}
+}
+
+function contextFor(
+  request: Partial<FastifyRequest> & { user?: object },
+  handler: keyof AdminRoutes = 'open',
+): ExecutionContext {
   const reply = { clearCookie: jest.fn() };
   return {
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
+    getHandler: () => AdminRoutes.prototype[handler],
+    getClass: () => AdminRoutes,
   } as unknown as ExecutionContext;
+}
+
+class TestResolver extends SessionUserResolver {
+  resolve = jest.fn<Promise<object | null>, [string]>();
 }
 
 describe(SessionGuard.name, () => {
   let backend: jest.Mocked<SessionBackend>;
-  let users: { resolve: jest.Mock };
+  let users: TestResolver;
   let sut: SessionGuard;
 
   beforeEach(() => {
@@ -30,8 +51,9 @@ describe(SessionGuard.name, () => {
       destroyAllOf: jest.fn(),
       close: jest.fn(),
     };
-    users = { resolve: jest.fn() };
-    sut = new SessionGuard(new SessionService(backend), users);
+    users = new TestResolver();
+    const sessions = new SessionService(backend, new SessionLifetime(1800, 604800));
+    sut = new SessionGuard(sessions, users, new Reflector());
   });
 
   const signedIn = (userId?: string) =>
@@ -42,7 +64,33 @@ describe(SessionGuard.name, () => {
     users.resolve.mockResolvedValue({ id: 'u1' });
     await expect(sut.canActivate(contextFor(request))).resolves.toBe(true);
     expect(request.user).toEqual({ id: 'u1' });
-    expect(backend.touch).toHaveBeenCalledWith('s1', 'u1');
+    expect(backend.touch).toHaveBeenCalledWith('s1', expect.objectContaining({ userId: 'u1' }));
+  });
+
+  it('admits a user whose role a @Roles() route requires', async () => {
+    users.resolve.mockResolvedValue({ id: 'u1', role: 'admin' });
+    await expect(sut.canActivate(contextFor(signedIn('u1'), 'adminOnly'))).resolves.toBe(true);
+  });
+
+  it('answers 403 to a user of another role, or of none, on a @Roles() route', async () => {
+    for (const user of [{ id: 'u1', role: 'member' }, { id: 'u1' }]) {
+      users.resolve.mockResolvedValue(user);
+      await expect(sut.canActivate(contextFor(signedIn('u1'), 'adminOnly'))).rejects.toBeInstanceOf(
+        ForbiddenException,
+      );
+    }
+  });
+
+  it('answers 401, not 403, on a @Roles() route without a session', async () => {
+    await expect(sut.canActivate(contextFor(signedIn(), 'adminOnly'))).rejects.toBeInstanceOf(
+      UnauthorizedException,
+    );
+  });
+
+  it('takes the role from the resolver, so an application may keep it anywhere', async () => {
+    users.roleOf = (user) => (user as { kind: string }).kind;
+    users.resolve.mockResolvedValue({ id: 'u1', kind: 'admin' });
+    await expect(sut.canActivate(contextFor(signedIn('u1'), 'adminOnly'))).resolves.toBe(true);
   });
 
   it('answers 401 without a signed-in session', async () => {

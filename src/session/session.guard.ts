@@ -1,20 +1,30 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SessionUserResolver } from './session-user.resolver';
 import { SessionService } from './session.service';
+import { ROLES_KEY } from './session.types';
 
 export type AuthenticatedRequest = FastifyRequest & { user?: object };
 
 /**
  * Admits requests with a live session whose user still exists, and puts that user on the request
- * for `@CurrentUser()`. 401 without one; 503 while the session store is unreachable. Each admitted
- * request restarts the session's idle TTL.
+ * for `@CurrentUser()`. 401 without one; 403 when the route requires roles (`@Roles()`) that the
+ * user lacks; 503 while the session store is unreachable. Each request of a signed-in user restarts
+ * the session's idle TTL.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
   constructor(
     private readonly sessions: SessionService,
     private readonly users: SessionUserResolver,
+    private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -30,6 +40,14 @@ export class SessionGuard implements CanActivate {
     }
     await this.sessions.touch(request);
     request.user = user;
+    const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const role = this.users.roleOf(user);
+    if (roles && (role === undefined || !roles.includes(role))) {
+      throw new ForbiddenException(`Requires the role ${roles.join(' or ')}`);
+    }
     return true;
   }
 }

@@ -4,6 +4,7 @@ import { REDIS_CLIENT, RedisClient } from '../redis/redis.constants';
 import { MemorySessionBackend } from './memory-session-backend';
 import { RedisSessionBackend } from './redis-session-backend';
 import { SessionBackend } from './session-backend';
+import { SessionLifetime } from './session-lifetime';
 import { SessionUserResolver } from './session-user.resolver';
 import { SessionGuard } from './session.guard';
 import { SessionService } from './session.service';
@@ -25,12 +26,22 @@ export class SessionModule {
       imports: options.imports ?? [],
       providers: [
         {
+          provide: SessionLifetime,
+          inject: [AppConfig],
+          useFactory: ({ session }: AppConfig) =>
+            new SessionLifetime(session.ttlSeconds, session.maxAgeSeconds),
+        },
+        {
           provide: SessionBackend,
-          inject: [AppConfig, REDIS_CLIENT],
-          useFactory: (config: AppConfig, redis: RedisClient | null): SessionBackend =>
+          inject: [AppConfig, REDIS_CLIENT, SessionLifetime],
+          useFactory: (
+            config: AppConfig,
+            redis: RedisClient | null,
+            lifetime: SessionLifetime,
+          ): SessionBackend =>
             redis
-              ? new RedisSessionBackend(redis, config.redis.keyPrefix, config.session.ttlSeconds)
-              : new MemorySessionBackend(config.session.ttlSeconds * 1000),
+              ? new RedisSessionBackend(redis, config.redis.keyPrefix, lifetime)
+              : new MemorySessionBackend(lifetime),
         },
         { provide: SessionUserResolver, useClass: options.resolver },
         SessionService,

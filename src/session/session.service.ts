@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, ServiceUnavailableException } from
 import type { FastifyReply, FastifyRequest, Session } from 'fastify';
 import type { SessionStore } from '@fastify/session';
 import { SessionBackend } from './session-backend';
+import { SessionLifetime } from './session-lifetime';
 import { SESSION_COOKIE } from './session.types';
 
 const UNAVAILABLE_MESSAGE =
@@ -12,7 +13,10 @@ const UNAVAILABLE_MESSAGE =
 export class SessionService implements OnModuleDestroy {
   private readonly logger = new Logger(SessionService.name);
 
-  constructor(private readonly backend: SessionBackend) {}
+  constructor(
+    private readonly backend: SessionBackend,
+    private readonly lifetime: SessionLifetime,
+  ) {}
 
   /**
    * The store @fastify/session reads and writes. A session that cannot be loaded comes back marked
@@ -47,12 +51,20 @@ export class SessionService implements OnModuleDestroy {
     return request.session?.userId;
   }
 
-  /** Signs `userId` in under a new session id (the old session, if any, is destroyed: no fixation). */
-  async start(request: FastifyRequest, userId: string): Promise<void> {
+  /**
+   * Signs `userId` in under a new session id (the old session, if any, is destroyed: no fixation),
+   * ending `SESSION_MAX_AGE_S` from now unless `endsAt` says when.
+   */
+  async start(
+    request: FastifyRequest,
+    userId: string,
+    endsAt = this.lifetime.endsAtFromNow(),
+  ): Promise<void> {
     this.assertAvailable(request);
     await this.unavailableOnError(async () => {
       await request.session.regenerate();
       request.session.userId = userId;
+      request.session.endsAt = endsAt;
       await request.session.save();
     });
     // Tells @fastify/session's onSend that the cookie is settled, so that the answer sets the new
@@ -62,9 +74,20 @@ export class SessionService implements OnModuleDestroy {
 
   /** Restarts the idle TTL of the request's session. */
   async touch(request: FastifyRequest): Promise<void> {
-    const { sessionId, userId } = request.session;
+    const { session } = request;
+    if (!session.userId) return;
+    await this.unavailableOnError(() => this.backend.touch(session.sessionId, session));
+  }
+
+  /**
+   * Ends every other session of the request's user, on every instance, and moves this one to a new
+   * id (same user, same absolute end): what a password change does.
+   */
+  async keepOnlyThis(request: FastifyRequest): Promise<void> {
+    const { userId, endsAt } = request.session;
     if (!userId) return;
-    await this.unavailableOnError(() => this.backend.touch(sessionId, userId));
+    await this.endAllOf(userId);
+    await this.start(request, userId, endsAt);
   }
 
   /** Destroys the request's session in the store and clears its cookie. */

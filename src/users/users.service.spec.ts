@@ -1,4 +1,9 @@
-import { ConflictException, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  NotFoundException,
+} from '@nestjs/common';
 import { QueryFailedError, Repository } from 'typeorm';
 import { SessionService } from '../session/session.service';
 import { PasswordHasher } from './password-hasher';
@@ -12,6 +17,7 @@ const entity = (fields: Partial<UserEntity> = {}): UserEntity =>
     id: '6b1b2c7e-1d4f-4a8e-9c1b-2f3e4d5c6b7a',
     email: 'ada@example.com',
     name: 'Ada',
+    role: 'member',
     passwordHash: HASH,
     createdAt: new Date('2026-01-01T00:00:00Z'),
     updatedAt: new Date('2026-01-01T00:00:00Z'),
@@ -29,8 +35,10 @@ describe(UsersService.name, () => {
     findAndCount: jest.Mock;
     findOneBy: jest.Mock;
     delete: jest.Mock;
+    createQueryBuilder: jest.Mock;
   };
-  let hasher: jest.Mocked<Pick<PasswordHasher, 'hash'>>;
+  let stored: UserEntity | null;
+  let hasher: jest.Mocked<Pick<PasswordHasher, 'hash' | 'verify'>>;
   let sessions: jest.Mocked<Pick<SessionService, 'endAllOf'>>;
 
   beforeEach(() => {
@@ -40,8 +48,22 @@ describe(UsersService.name, () => {
       findAndCount: jest.fn(),
       findOneBy: jest.fn(),
       delete: jest.fn(),
+      createQueryBuilder: jest.fn(() => {
+        const query = {
+          where: () => query,
+          addSelect: () => query,
+          getOne: () => Promise.resolve(stored),
+        };
+        return query;
+      }),
     };
-    hasher = { hash: jest.fn().mockResolvedValue(HASH) };
+    stored = entity();
+    hasher = {
+      hash: jest.fn().mockResolvedValue(HASH),
+      verify: jest.fn((hash: string, password: string) =>
+        Promise.resolve(hash === HASH && password === 'the current one'),
+      ),
+    };
     sessions = { endAllOf: jest.fn().mockResolvedValue(undefined) };
     sut = new UsersService(
       repository as unknown as Repository<UserEntity>,
@@ -63,7 +85,14 @@ describe(UsersService.name, () => {
         name: 'Ada',
         passwordHash: HASH,
       });
-      expect(Object.keys(user).sort()).toEqual(['createdAt', 'email', 'id', 'name', 'updatedAt']);
+      expect(Object.keys(user).sort()).toEqual([
+        'createdAt',
+        'email',
+        'id',
+        'name',
+        'role',
+        'updatedAt',
+      ]);
       expect(JSON.stringify(user)).not.toContain('analytical engine');
     });
 
@@ -99,40 +128,82 @@ describe(UsersService.name, () => {
 
   describe('findById', () => {
     it('answers 404 Not Found for an unknown id', async () => {
-      repository.findOneBy.mockResolvedValue(null);
+      stored = null;
       await expect(sut.findById('missing')).rejects.toBeInstanceOf(NotFoundException);
     });
   });
 
   describe('update', () => {
     it('changes only the given fields, lower-casing the email', async () => {
-      repository.findOneBy.mockResolvedValue(entity());
-      const user = await sut.update('id', { email: 'New@Example.com' });
+      const user = await sut.update('id', {
+        email: 'New@Example.com',
+        currentPassword: 'the current one',
+      });
       expect(user).toMatchObject({ email: 'new@example.com', name: 'Ada' });
       expect(hasher.hash).not.toHaveBeenCalled();
     });
 
-    it('re-hashes a new password', async () => {
-      repository.findOneBy.mockResolvedValue(entity({ passwordHash: 'old' }));
+    it('re-hashes a new password once the current one is verified against the stored hash', async () => {
       hasher.hash.mockResolvedValue('$argon2id$new');
-      await sut.update('id', { password: 'brand new password' });
+      await sut.update('id', {
+        password: 'brand new password',
+        currentPassword: 'the current one',
+      });
+      expect(hasher.verify).toHaveBeenCalledWith(HASH, 'the current one');
       expect(repository.save).toHaveBeenCalledWith(
         expect.objectContaining({ passwordHash: '$argon2id$new' }),
       );
     });
 
+    it('answers 400 for a new email or password without currentPassword, and saves nothing', async () => {
+      for (const dto of [{ email: 'new@example.com' }, { password: 'brand new password' }]) {
+        await expect(sut.update('id', dto)).rejects.toBeInstanceOf(BadRequestException);
+      }
+      expect(repository.save).not.toHaveBeenCalled();
+    });
+
+    it('answers 403 for a wrong currentPassword, and saves nothing', async () => {
+      await expect(
+        sut.update('id', { password: 'brand new password', currentPassword: 'a guess' }),
+      ).rejects.toBeInstanceOf(ForbiddenException);
+      expect(repository.save).not.toHaveBeenCalled();
+    });
+
+    it('changes the name alone without currentPassword', async () => {
+      await expect(sut.update('id', { name: 'Countess' })).resolves.toMatchObject({
+        name: 'Countess',
+      });
+      expect(hasher.verify).not.toHaveBeenCalled();
+    });
+
     it('answers 409 when the new email is taken', async () => {
-      repository.findOneBy.mockResolvedValue(entity());
       repository.save.mockRejectedValue(uniqueViolation());
-      await expect(sut.update('id', { email: 'taken@example.com' })).rejects.toBeInstanceOf(
-        ConflictException,
-      );
+      await expect(
+        sut.update('id', { email: 'taken@example.com', currentPassword: 'the current one' }),
+      ).rejects.toBeInstanceOf(ConflictException);
     });
 
     it('answers 404 for an unknown id without saving', async () => {
-      repository.findOneBy.mockResolvedValue(null);
+      stored = null;
       await expect(sut.update('missing', { name: 'X' })).rejects.toBeInstanceOf(NotFoundException);
       expect(repository.save).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('setRole', () => {
+    it('sets the role of the user with that email, in any case', async () => {
+      repository.findOneBy.mockResolvedValue(entity());
+      await expect(sut.setRole('ADA@example.com', 'admin')).resolves.toMatchObject({
+        role: 'admin',
+      });
+      expect(repository.findOneBy).toHaveBeenCalledWith({ email: 'ada@example.com' });
+    });
+
+    it('answers 404 for an unknown email', async () => {
+      repository.findOneBy.mockResolvedValue(null);
+      await expect(sut.setRole('nobody@example.com', 'admin')).rejects.toBeInstanceOf(
+        NotFoundException,
+      );
     });
   });
 

@@ -1,4 +1,10 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { CacheEvict, Cacheable } from '../cache';
@@ -11,6 +17,7 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
 import { PasswordHasher } from './password-hasher';
+import { Role } from './role';
 import { UserEntity } from './user.entity';
 
 const USER = 'user';
@@ -52,13 +59,36 @@ export class UsersService {
     return UserDto.from(await this.load(id));
   }
 
+  /**
+   * Changes the given fields. A new email or password needs the current password: 400 without it,
+   * 403 when it is wrong (argon2's verify, which compares in constant time).
+   */
   @CacheEvict({ name: USER, key: (_user: UserDto, id: string) => id })
   async update(id: string, dto: UpdateUserDto): Promise<UserDto> {
-    const entity = await this.load(id);
-    if (dto.name !== undefined) entity.name = dto.name;
-    if (dto.email !== undefined) entity.email = dto.email.toLowerCase();
-    if (dto.password !== undefined) entity.passwordHash = await this.hasher.hash(dto.password);
+    const { currentPassword, ...changes } = dto;
+    const guarded = changes.email !== undefined || changes.password !== undefined;
+    if (guarded && currentPassword === undefined) {
+      throw new BadRequestException('currentPassword is required to change email or password');
+    }
+    const entity = await this.load(id, guarded);
+    if (guarded && !(await this.hasher.verify(entity.passwordHash, currentPassword!))) {
+      throw new ForbiddenException('currentPassword is wrong');
+    }
+    if (changes.name !== undefined) entity.name = changes.name;
+    if (changes.email !== undefined) entity.email = changes.email.toLowerCase();
+    if (changes.password !== undefined) {
+      entity.passwordHash = await this.hasher.hash(changes.password);
+    }
     return UserDto.from(await this.saveUnique(entity));
+  }
+
+  /** Makes the user with this email a member or an admin, from that user's next request on. */
+  @CacheEvict({ name: USER, key: (user: UserDto) => user.id })
+  async setRole(email: string, role: Role): Promise<UserDto> {
+    const entity = await this.users.findOneBy({ email: email.toLowerCase() });
+    if (!entity) throw new NotFoundException(`No user has the email ${email}`);
+    entity.role = role;
+    return UserDto.from(await this.users.save(entity));
   }
 
   @CacheEvict({ name: USER, key: (_none: void, id: string) => id })
@@ -77,8 +107,10 @@ export class UsersService {
       .getOne();
   }
 
-  private async load(id: string): Promise<UserEntity> {
-    const entity = await this.users.findOneBy({ id });
+  private async load(id: string, withPasswordHash = false): Promise<UserEntity> {
+    const query = this.users.createQueryBuilder('user').where('user.id = :id', { id });
+    if (withPasswordHash) query.addSelect('user.passwordHash');
+    const entity = await query.getOne();
     if (!entity) throw new NotFoundException(`User ${id} not found`);
     return entity;
   }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { Role, ROLES } from '../role';
 import { UserEntity } from '../user.entity';
 
 /** A user as answered and cached: never a password or its hash. */
@@ -12,6 +13,9 @@ export class UserDto {
   @ApiProperty({ example: 'Ada Lovelace' })
   name: string;
 
+  @ApiProperty({ enum: ROLES, example: 'member' })
+  role: Role;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: Date;
 
@@ -19,7 +23,7 @@ export class UserDto {
   updatedAt: Date;
 
   static from(entity: UserEntity): UserDto {
-    const { id, email, name, createdAt, updatedAt } = entity;
-    return { id, email, name, createdAt, updatedAt };
+    const { id, email, name, role, createdAt, updatedAt } = entity;
+    return { id, email, name, role, createdAt, updatedAt };
   }
 }
