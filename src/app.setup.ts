@@ -7,6 +7,7 @@ import { UnavailableFilter } from './common/filters/unavailable.filter';
 import { CanonicalIdsPipe } from './common/ids/canonical-ids.pipe';
 import { AppConfig } from './config/app-config';
 import { checkEnvironment } from './config/validate-environment';
+import { DataDirLock } from './database/data-dir-lock';
 import { setUpSessions } from './session/session.setup';
 
 const BODY_LIMIT_BYTES = 100 * 1024;
@@ -17,7 +18,9 @@ const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbo
  * `env` overrides the process environment.
  */
 export async function createApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
-  checkEnvironment(env);
+  const environment = checkEnvironment(env);
+  // Before Nest starts: a folder another process serves stops start-up with one sentence.
+  if (!environment.DATABASE_URL) DataDirLock.assertFree(environment.DATA_DIR);
   // TRUST_PROXY is only known once the configuration is validated; Fastify asks this on each request.
   const proxy = { trusted: false };
   const adapter = new FastifyAdapter({

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { validateSync, ValidationError } from 'class-validator';
+import { UserFacingError } from '../common/user-facing-error';
 import { Environment } from './environment';
 
 /** Thrown when the environment is invalid; `lines` holds one message per bad variable. */
@@ -43,10 +44,15 @@ export function checkEnvironment(overrides: Record<string, string> = {}): Enviro
   return validateEnvironment({ ...fromFile, ...process.env, ...overrides });
 }
 
-/** Ends a command that failed to start: one line per bad variable for a bad environment. */
+/**
+ * Ends a command that failed: one line per bad variable for a bad environment, the message alone
+ * for a {@link UserFacingError}.
+ */
 export function exitOnStartupError(error: unknown): never {
   if (error instanceof InvalidEnvironmentError) {
     for (const line of error.lines) console.error(line);
+  } else if (error instanceof UserFacingError) {
+    console.error(error.message);
   } else {
     console.error(error);
   }

@@ -4,6 +4,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../common/free-port';
+import { DataDirLock } from './data-dir-lock';
 
 // PGlite's contrib entry points ship ESM-only typings, which TypeScript will not import from a
 // CommonJS module; their CommonJS build is there and is what Node loads.
@@ -13,7 +14,7 @@ const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm
 /**
  * The embedded default: an in-process PGlite with its data under `<dataDir>/pglite`, served on a
  * loopback port so that the app reaches it through the same `pg` driver and migrations as a real
- * PostgreSQL.
+ * PostgreSQL. One process at a time: the folder is locked while it runs (see {@link DataDirLock}).
  */
 export class EmbeddedPostgres {
   private readonly logger = new Logger(EmbeddedPostgres.name);
@@ -21,19 +22,31 @@ export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
+    private readonly lock: DataDirLock,
     readonly url: string,
   ) {}
 
   static async start(dataDir: string, maxConnections: number): Promise<EmbeddedPostgres> {
     const dir = resolve(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
-    const db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
-    const port = await freePort();
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections });
-    await server.start();
+    const lock = DataDirLock.acquire(dataDir);
+    let db: PGlite | undefined;
+    let server: PGLiteSocketServer;
+    let port: number;
+    try {
+      db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
+      port = await freePort();
+      server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections });
+      await server.start();
+    } catch (error) {
+      await db?.close();
+      lock.release();
+      throw error;
+    }
     const embedded = new EmbeddedPostgres(
       db,
       server,
+      lock,
       `postgres://postgres@127.0.0.1:${port}/postgres`,
     );
     embedded.logger.warn(
@@ -46,5 +59,6 @@ export class EmbeddedPostgres {
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
+    this.lock.release();
   }
 }
