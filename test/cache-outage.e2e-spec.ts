@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { ProductsService } from '../src/products/products.service';
+import { UsersService } from '../src/users/users.service';
 import { AppInstance, closeAll, startInstances } from './support/app-instance';
 import { waitFor } from './support/ports';
 import { PostgresServer } from './support/postgres-server';
@@ -8,9 +9,11 @@ import { isolatedEnv } from './support/test-env';
 
 const PASSWORD = 'correct horse battery';
 
-async function signIn(url: string): Promise<string> {
+/** Signs in as a fresh admin (product writes are admin routes); answers the session cookie. */
+async function signIn({ url, app }: AppInstance): Promise<string> {
   const email = `outage-${Date.now()}-${Math.random()}@example.com`;
   await request(url).post('/users').send({ email, name: 'Ops', password: PASSWORD }).expect(201);
+  await app.get(UsersService).setRole(email, 'admin');
   const res = await request(url)
     .post('/auth/login')
     .send({ email, password: PASSWORD })
@@ -37,7 +40,7 @@ describe('Cache while Redis is stopped and restarted (e2e)', () => {
   });
 
   it('answers reads 200 BYPASS, keeps a write whose invalidation failed, and serves no stale entry after Redis is back', async () => {
-    const cookie = await signIn(a.url);
+    const cookie = await signIn(a);
     const created = await request(a.url)
       .post('/products')
       .set('Cookie', cookie)
@@ -110,7 +113,7 @@ describe('Cache while PostgreSQL is stopped (e2e)', () => {
   });
 
   it('serves an expired entry as STALE while PostgreSQL is down, answers 503 for what is not cached, and fresh once it is back', async () => {
-    const cookie = await signIn(a.url);
+    const cookie = await signIn(a);
     const created = await request(a.url)
       .post('/products')
       .set('Cookie', cookie)

@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import request, { Response } from 'supertest';
+import { UsersService } from '../src/users/users.service';
 import { AppInstance, closeAll, startInstances } from './support/app-instance';
 import { RedisCluster } from './support/redis-server';
 import { isolatedEnv } from './support/test-env';
@@ -58,6 +59,7 @@ describe.each([
       .post('/users')
       .send({ email, name: 'Cache', password: PASSWORD })
       .expect(201);
+    await a.app.get(UsersService).setRole(email, 'admin');
     const login = await request(a.url)
       .post('/auth/login')
       .send({ email, password: PASSWORD })

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
+import { adminAgent } from './support/admin-agent';
 import { AppInstance, startInstance } from './support/app-instance';
 import { expectErrorShape } from './support/error-shape';
-import { signedInAgent } from './support/signed-in-agent';
 import { isolatedEnv } from './support/test-env';
 
 interface Product {
@@ -39,7 +39,7 @@ describe('Products (e2e)', () => {
     instance = await startInstance(env);
     db = new Client({ connectionString: env.DATABASE_URL });
     await db.connect();
-    agent = (await signedInAgent(instance.url)).agent;
+    agent = (await adminAgent(instance)).agent;
   });
 
   afterAll(async () => {

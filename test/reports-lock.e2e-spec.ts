@@ -54,7 +54,7 @@ describe('Inventory report: lock expiry, extension and shutdown (e2e)', () => {
       LOCK_TTL_MS: '30000',
       INVENTORY_REPORT_DELAY_MS: '60000',
     });
-    const cookie = await signIn(fast.url);
+    const cookie = await signIn(fast);
     client = (instance) => new ReportClient(instance.url, cookie);
   });
 
@@ -165,7 +165,7 @@ describe('Inventory report with Redis stopped (e2e)', () => {
       INVENTORY_REPORT_DELAY_MS: '3000',
     });
     instance = await startInstance(env);
-    client = new ReportClient(instance.url, await signIn(instance.url));
+    client = new ReportClient(instance.url, await signIn(instance));
     db = new Client({ connectionString: env.DATABASE_URL });
     await db.connect();
   });

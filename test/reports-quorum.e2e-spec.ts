@@ -17,7 +17,7 @@ describe('Inventory report over 3 instances locking on a quorum of 3 Redis maste
       LOCK_REDIS_NODES: masters.map((m) => m.url).join(','),
     });
     instances = await startInstances(3, env);
-    const cookie = await signIn(instances[0].url);
+    const cookie = await signIn(instances[0]);
     clients = instances.map((instance) => new ReportClient(instance.url, cookie));
   });
 

@@ -16,7 +16,7 @@ describe('Inventory report on a schedule over 3 instances (e2e)', () => {
     });
     instances = [await startInstance(env)];
     instances.push(...(await Promise.all([startInstance(env), startInstance(env)])));
-    client = new ReportClient(instances[0].url, await signIn(instances[0].url));
+    client = new ReportClient(instances[0].url, await signIn(instances[0]));
   });
 
   afterAll(() => closeAll(instances));

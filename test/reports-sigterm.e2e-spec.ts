@@ -28,7 +28,7 @@ describe('Inventory report: SIGTERM to node dist/main.js mid-run (e2e)', () => {
       INVENTORY_REPORT_DELAY_MS: '600000',
     });
     await doomed.waitUntilServing(url);
-    cookie = await signIn(survivor.url);
+    cookie = await signIn(survivor);
   });
 
   afterAll(async () => {

@@ -25,7 +25,7 @@ describe('Inventory report over 3 instances (e2e)', () => {
     const env = await isolatedEnv({ ...UNLIMITED, INVENTORY_REPORT_DELAY_MS: '2000' });
     instances = [await startInstance(env)];
     instances.push(...(await Promise.all([startInstance(env), startInstance(env)])));
-    const cookie = await signIn(instances[0].url);
+    const cookie = await signIn(instances[0]);
     clients = instances.map((instance) => new ReportClient(instance.url, cookie));
     const products = [
       { name: 'Pen', category: 'office', price: 19.99, stock: 3 },

@@ -1,11 +1,12 @@
 import { Client } from 'pg';
 import request from 'supertest';
+import { adminAgent } from './support/admin-agent';
 import { AppInstance, startInstance } from './support/app-instance';
 import { expectErrorShape } from './support/error-shape';
 import { SignedIn, signedInAgent } from './support/signed-in-agent';
 import { isolatedEnv } from './support/test-env';
 
-const USER_KEYS = ['createdAt', 'email', 'id', 'name', 'updatedAt'];
+const USER_KEYS = ['createdAt', 'email', 'id', 'name', 'role', 'updatedAt'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -19,7 +20,7 @@ describe('Users (e2e)', () => {
     instance = await startInstance(env);
     db = new Client({ connectionString: env.DATABASE_URL });
     await db.connect();
-    me = await signedInAgent(instance.url);
+    me = await adminAgent(instance);
   });
 
   afterAll(async () => {
@@ -36,13 +37,17 @@ describe('Users (e2e)', () => {
   };
 
   describe('POST /users', () => {
-    it('answers 201 with exactly id, email, name and timestamps, the email lower-cased', async () => {
+    it('answers 201 with exactly id, email, name, role and timestamps, a member, the email lower-cased', async () => {
       const res = await request(instance.url)
         .post('/users')
         .send({ email: 'Grace.Hopper@Example.COM', name: 'Grace', password: 'cobol-rules-1959' })
         .expect(201);
       expect(Object.keys(res.body).sort()).toEqual(USER_KEYS);
-      expect(res.body).toMatchObject({ email: 'grace.hopper@example.com', name: 'Grace' });
+      expect(res.body).toMatchObject({
+        email: 'grace.hopper@example.com',
+        name: 'Grace',
+        role: 'member',
+      });
       expect(res.body.id).toMatch(UUID);
       expect(res.body.createdAt).toMatch(ISO);
       expect(res.body.updatedAt).toMatch(ISO);
@@ -64,6 +69,18 @@ describe('Users (e2e)', () => {
       expect(hash).not.toContain(password);
       expect(JSON.stringify(res.body)).not.toContain(hash);
       expect(JSON.stringify(res.body)).not.toContain(password);
+    });
+
+    it('answers 400 for a role in the sign-up body, and makes no user', async () => {
+      const res = await request(instance.url).post('/users').send({
+        email: 'climber@example.com',
+        name: 'Climber',
+        password: 'climb-the-ladder',
+        role: 'admin',
+      });
+      expectErrorShape(res, 400);
+      const { rows } = await db.query("SELECT 1 FROM users WHERE email = 'climber@example.com'");
+      expect(rows).toHaveLength(0);
     });
 
     it('answers 409 for an email already taken in another case, and keeps the first user', async () => {
@@ -167,28 +184,63 @@ describe('Users (e2e)', () => {
     it('stores a new email lower-cased', async () => {
       const res = await me.agent
         .patch(`/users/${me.user.id}`)
-        .send({ email: 'New.Address@Example.com' })
+        .send({ email: 'New.Address@Example.com', currentPassword: me.password })
         .expect(200);
       expect(res.body.email).toBe('new.address@example.com');
     });
 
     it('answers 409 for an email another user holds in another case', async () => {
-      const res = await me.agent.patch(`/users/${me.user.id}`).send({ email: 'LIST3@example.com' });
+      const res = await me.agent
+        .patch(`/users/${me.user.id}`)
+        .send({ email: 'LIST3@example.com', currentPassword: me.password });
       expectErrorShape(res, 409);
       const read = await me.agent.get(`/users/${me.user.id}`).expect(200);
       expect(read.body.email).toBe('new.address@example.com');
     });
 
-    it('re-hashes a new password with argon2id and never answers it', async () => {
+    it('answers 400 for a new email or password without currentPassword, and changes nothing', async () => {
+      const before = await storedHash(me.user.id);
+      for (const body of [{ email: 'sneaky@example.com' }, { password: 'a sneaky password' }]) {
+        const res = await me.agent.patch(`/users/${me.user.id}`).send(body);
+        expectErrorShape(res, 400);
+        expect(JSON.stringify(res.body)).toContain('currentPassword');
+      }
+      expect(await storedHash(me.user.id)).toBe(before);
+      const read = await me.agent.get(`/users/${me.user.id}`).expect(200);
+      expect(read.body.email).toBe('new.address@example.com');
+    });
+
+    it('answers 403 for a wrong currentPassword, and changes nothing', async () => {
+      const before = await storedHash(me.user.id);
+      for (const body of [{ email: 'sneaky@example.com' }, { password: 'a sneaky password' }]) {
+        const res = await me.agent
+          .patch(`/users/${me.user.id}`)
+          .send({ ...body, currentPassword: `${me.password}-wrong` });
+        expectErrorShape(res, 403);
+      }
+      expect(await storedHash(me.user.id)).toBe(before);
+    });
+
+    it('re-hashes a new password with argon2id, never answers it, and signs in with it', async () => {
       const before = await storedHash(me.user.id);
       const res = await me.agent
         .patch(`/users/${me.user.id}`)
-        .send({ password: 'a brand new password' })
+        .send({ password: 'a brand new password', currentPassword: me.password })
         .expect(200);
       expect(Object.keys(res.body).sort()).toEqual(USER_KEYS);
       const after = await storedHash(me.user.id);
       expect(after).toMatch(/^\$argon2id\$/);
       expect(after).not.toBe(before);
+      await me.agent.get(`/users/${me.user.id}`).expect(200);
+      const email = 'new.address@example.com';
+      await request(instance.url)
+        .post('/auth/login')
+        .send({ email, password: 'a brand new password' })
+        .expect(200);
+      await request(instance.url)
+        .post('/auth/login')
+        .send({ email, password: me.password })
+        .expect(401);
     });
 
     it('answers 200 with the user unchanged for an empty body', async () => {

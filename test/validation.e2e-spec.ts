@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
+import { adminAgent } from './support/admin-agent';
 import { AppInstance, startInstance } from './support/app-instance';
 import { expectErrorShape } from './support/error-shape';
-import { SignedIn, signedInAgent } from './support/signed-in-agent';
+import { SignedIn } from './support/signed-in-agent';
 import { isolatedEnv } from './support/test-env';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
@@ -253,7 +254,7 @@ describe('Bad input is answered 4xx with the error shape, never 5xx (e2e)', () =
     instance = await startInstance(
       await isolatedEnv({ THROTTLE_LIMIT: '1000000', LOGIN_THROTTLE_LIMIT: '1000000' }),
     );
-    signedIn = await signedInAgent(instance.url);
+    signedIn = await adminAgent(instance);
     const product = await signedIn.agent.post('/products').send(validProduct).expect(201);
     ids = { product: product.body.id, user: signedIn.user.id };
   });

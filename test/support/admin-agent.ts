@@ -1,3 +1,4 @@
+import { UsersService } from '../../src/users/users.service';
 import { AppInstance } from './app-instance';
 import { SignedIn, signedInAgent } from './signed-in-agent';
 
@@ -6,5 +7,7 @@ import { SignedIn, signedInAgent } from './signed-in-agent';
  * the agent may call the admin routes (product writes, reports, the user list).
  */
 export async function adminAgent(instance: AppInstance, name = 'Test Admin'): Promise<SignedIn> {
-  return signedInAgent(instance.url, name);
+  const signedIn = await signedInAgent(instance.url, name);
+  const admin = await instance.app.get(UsersService).setRole(signedIn.user.email, 'admin');
+  return { ...signedIn, user: JSON.parse(JSON.stringify(admin)) as SignedIn['user'] };
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request, { Response } from 'supertest';
+import { UsersService } from '../../src/users/users.service';
+import { AppInstance } from './app-instance';
 import { waitFor } from './ports';
 
 export interface ReportRun {
@@ -10,11 +12,16 @@ export interface ReportRun {
   status: 'running' | 'completed' | 'failed' | 'fenced';
 }
 
-/** Signs up a fresh user and signs in; answers the `Cookie` header that carries the session. */
-export async function signIn(url: string): Promise<string> {
+/**
+ * Signs up a fresh user, makes it an admin (the report routes are admin routes) and signs in;
+ * answers the `Cookie` header that carries the session.
+ */
+export async function signIn(instance: AppInstance): Promise<string> {
+  const { url } = instance;
   const email = `reporter-${randomBytes(6).toString('hex')}@example.com`;
   const password = 'correct horse battery';
   await request(url).post('/users').send({ email, name: 'Reporter', password }).expect(201);
+  await instance.app.get(UsersService).setRole(email, 'admin');
   const res = await request(url).post('/auth/login').send({ email, password }).expect(200);
   const cookies = res.headers['set-cookie'] as unknown as string[];
   return cookies.map((cookie) => cookie.split(';')[0]).join('; ');

@@ -4,7 +4,14 @@ import TestAgent from 'supertest/lib/agent';
 
 export interface SignedIn {
   agent: TestAgent;
-  user: { id: string; email: string; name: string; createdAt: string; updatedAt: string };
+  user: {
+    id: string;
+    email: string;
+    name: string;
+    role: string;
+    createdAt: string;
+    updatedAt: string;
+  };
   password: string;
 }
 
