@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import request, { Response } from 'supertest';
+import { UsersService } from '../src/users/users.service';
 import { AppInstance, closeAll, startInstance, startInstances } from './support/app-instance';
 import { RedisCluster } from './support/redis-server';
 import { isolatedEnv } from './support/test-env';
@@ -91,6 +92,7 @@ describe.each([
         id: user.id,
         email: address,
         name: 'Someone',
+        role: 'member',
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
@@ -100,13 +102,13 @@ describe.each([
       expect(attributes).not.toContain('secure');
     });
 
-    it('stores only the user id and cookie metadata in Redis, with the idle TTL', async () => {
+    it('stores only the user id, its absolute end and cookie metadata in Redis, with the idle TTL', async () => {
       const address = email();
       const user = await signUp(a.url, address);
       const cookie = await login(a.url, address);
       const key = sessionKey(cookie);
       const stored = JSON.parse((await redis.get(key))!) as Record<string, unknown>;
-      expect(Object.keys(stored).sort()).toEqual(['cookie', 'userId']);
+      expect(Object.keys(stored).sort()).toEqual(['cookie', 'endsAt', 'userId']);
       expect(stored.userId).toBe(user.id);
       const raw = JSON.stringify(stored);
       expect(raw).not.toContain(address);
@@ -243,18 +245,25 @@ describe.each([
 
   describe('who may call what', () => {
     let me: { id: string; cookie: string };
+    let admin: { id: string; cookie: string };
     let other: { id: string };
     let productId: string;
     const missing = '00000000-0000-4000-8000-000000000000';
 
-    beforeAll(async () => {
+    const signedInAs = async (role: 'member' | 'admin') => {
       const address = email();
       const user = await signUp(a.url, address);
-      me = { id: user.id, cookie: await login(a.url, address) };
+      if (role === 'admin') await a.app.get(UsersService).setRole(address, 'admin');
+      return { id: user.id, cookie: await login(a.url, address) };
+    };
+
+    beforeAll(async () => {
+      me = await signedInAs('member');
+      admin = await signedInAs('admin');
       other = await signUp(a.url, email());
       const product = await request(a.url)
         .post('/products')
-        .set('Cookie', me.cookie)
+        .set('Cookie', admin.cookie)
         .send({ name: 'Lamp', category: 'home', price: 10, stock: 1 })
         .expect(201);
       productId = (product.body as { id: string }).id;
@@ -269,6 +278,20 @@ describe.each([
       ['post', '/products', { name: 'Cup', category: 'kitchen', price: 1, stock: 1 }],
       ['patch', `/products/${productId}`, { stock: 2 }],
       ['delete', `/products/${productId}`],
+      ['post', '/reports/inventory'],
+      ['get', '/reports/inventory/latest'],
+      ['get', '/reports/inventory/runs'],
+    ];
+
+    /** The admin routes; each answers a member 403 before it looks at the request any further. */
+    const adminRoutes = (): [string, string, object?][] => [
+      ['get', '/users'],
+      ['post', '/products', { name: 'Cup', category: 'kitchen', price: 1, stock: 1 }],
+      ['patch', `/products/${productId}`, { name: 'Defaced', price: 0 }],
+      ['delete', `/products/${productId}`],
+      ['post', '/reports/inventory'],
+      ['get', '/reports/inventory/latest'],
+      ['get', '/reports/inventory/runs'],
     ];
 
     it('every route that needs a session answers 401 without one', async () => {
@@ -284,12 +307,31 @@ describe.each([
       await signUp(a.url, email());
     });
 
-    it('signed-in routes answer a signed-in user', async () => {
-      await request(a.url).get('/users').set('Cookie', me.cookie).expect(200);
-      await request(a.url).get(`/users/${other.id}`).set('Cookie', me.cookie).expect(200);
-      await request(a.url)
+    it('a freshly signed-up member gets 403 from every admin route, and the product stays as it was', async () => {
+      for (const [method, path, body] of adminRoutes()) {
+        const res = await request(b.url)[method as 'get'](path).set('Cookie', me.cookie).send(body);
+        expect({ method, path, status: res.status }).toEqual({ method, path, status: 403 });
+        expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+      }
+      const product = await request(a.url).get(`/products/${productId}`).expect(200);
+      expect(product.body).toMatchObject({ name: 'Lamp', price: 10, stock: 1 });
+    });
+
+    it('a member reads itself but not another user', async () => {
+      const self = await request(a.url).get(`/users/${me.id}`).set('Cookie', me.cookie).expect(200);
+      expect(self.body).toMatchObject({ id: me.id, role: 'member' });
+      await request(a.url).get(`/users/${other.id}`).set('Cookie', me.cookie).expect(403);
+      await request(a.url).get(`/users/${missing}`).set('Cookie', me.cookie).expect(404);
+    });
+
+    it('admin routes answer an admin', async () => {
+      const list = await request(a.url).get('/users').set('Cookie', admin.cookie).expect(200);
+      expect(list.body.items.length).toBeGreaterThan(0);
+      await request(a.url).get(`/users/${other.id}`).set('Cookie', admin.cookie).expect(200);
+      await request(a.url).get('/reports/inventory/runs').set('Cookie', admin.cookie).expect(200);
+      await request(b.url)
         .patch(`/products/${productId}`)
-        .set('Cookie', me.cookie)
+        .set('Cookie', admin.cookie)
         .send({ stock: 3 })
         .expect(200);
     });
@@ -315,6 +357,30 @@ describe.each([
       expect(updated.body.name).toBe('Me again');
     });
 
+    it("an admin may delete another user but not change that user's account", async () => {
+      const target = await signedInAs('member');
+      await request(a.url)
+        .patch(`/users/${target.id}`)
+        .set('Cookie', admin.cookie)
+        .send({ name: 'Renamed by an admin' })
+        .expect(403);
+      await request(a.url).delete(`/users/${target.id}`).set('Cookie', admin.cookie).expect(204);
+      await request(b.url).get('/auth/me').set('Cookie', target.cookie).expect(401);
+    });
+
+    it("a role change holds from that user's next request on every instance, though the user is cached", async () => {
+      const user = await signedInAs('member');
+      await request(b.url).get('/users').set('Cookie', user.cookie).expect(403);
+      await request(b.url).get(`/users/${user.id}`).set('Cookie', user.cookie).expect(200);
+      const cached = await request(b.url).get(`/users/${user.id}`).set('Cookie', user.cookie);
+      expect(cached.headers['x-cache']).toBe('HIT');
+      const address = (cached.body as { email: string }).email;
+      await a.app.get(UsersService).setRole(address, 'admin');
+      await request(b.url).get('/users').set('Cookie', user.cookie).expect(200);
+      await a.app.get(UsersService).setRole(address, 'member');
+      await request(b.url).get('/users').set('Cookie', user.cookie).expect(403);
+    });
+
     it('a session that outlived its user (written back by a racing request) answers 401 and is removed', async () => {
       const address = email();
       const user = await signUp(a.url, address);
@@ -324,6 +390,63 @@ describe.each([
       await redis.set(sessionKey(cookie), stored, 'EX', 60);
       await request(b.url).get('/auth/me').set('Cookie', cookie).expect(401);
       expect(await redis.exists(sessionKey(cookie))).toBe(0);
+    });
+  });
+
+  describe('PATCH /users/:id with a new password', () => {
+    it("ends the user's sessions on every instance but the caller's, which moves to a new id", async () => {
+      const address = email();
+      const user = await signUp(a.url, address);
+      const sessionA = await login(a.url, address);
+      const sessionB = await login(b.url, address);
+      const sessionC = await login(b.url, address);
+      const someoneElse = email();
+      await signUp(a.url, someoneElse);
+      const bystander = await login(b.url, someoneElse);
+      await request(b.url).get('/auth/me').set('Cookie', sessionB).expect(200);
+      const changed = await request(a.url)
+        .patch(`/users/${user.id}`)
+        .set('Cookie', sessionA)
+        .send({ password: 'a new password for A', currentPassword: PASSWORD })
+        .expect(200);
+      const rotated = cookieHeader(sidCookie(changed)!);
+      expect(sessionIdOf(rotated)).not.toBe(sessionIdOf(sessionA));
+      await request(b.url).get('/auth/me').set('Cookie', sessionB).expect(401);
+      await request(a.url).get('/auth/me').set('Cookie', sessionC).expect(401);
+      await request(a.url).get('/auth/me').set('Cookie', sessionA).expect(401);
+      await request(a.url).get('/auth/me').set('Cookie', bystander).expect(200);
+      const me = await request(b.url).get('/auth/me').set('Cookie', rotated).expect(200);
+      expect(me.body.id).toBe(user.id);
+      expect(await redis.exists(sessionKey(sessionB))).toBe(0);
+      await login(b.url, address, 'a new password for A');
+    });
+
+    it('keeps every session when only the name changes', async () => {
+      const address = email();
+      const user = await signUp(a.url, address);
+      const sessionA = await login(a.url, address);
+      const sessionB = await login(b.url, address);
+      const renamed = await request(a.url)
+        .patch(`/users/${user.id}`)
+        .set('Cookie', sessionA)
+        .send({ name: 'Renamed' })
+        .expect(200);
+      expect(sidCookie(renamed)).toBeUndefined();
+      await request(b.url).get('/auth/me').set('Cookie', sessionB).expect(200);
+      await request(a.url).get('/auth/me').set('Cookie', sessionA).expect(200);
+    });
+
+    it('answers 403 for a wrong currentPassword and ends no session', async () => {
+      const address = email();
+      const user = await signUp(a.url, address);
+      const sessionA = await login(a.url, address);
+      const sessionB = await login(b.url, address);
+      await request(a.url)
+        .patch(`/users/${user.id}`)
+        .set('Cookie', sessionA)
+        .send({ password: 'a new password for A', currentPassword: 'not the password' })
+        .expect(403);
+      await request(b.url).get('/auth/me').set('Cookie', sessionB).expect(200);
     });
   });
 });
