@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -14,7 +15,7 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
   let url: string;
   let env: Record<string, string>;
   const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
-  const created: { productId?: string; userId?: string } = {};
+  const created: { productId?: string; userId?: string; adminPassword?: string } = {};
 
   const start = async () => {
     app = clone.run(env);
@@ -22,7 +23,7 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
   };
 
   beforeAll(async () => {
-    clone = ProjectClone.create().build();
+    clone = ProjectClone.create();
     const free = await freeUrl();
     url = free.url;
     env = {
@@ -44,6 +45,27 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** Runs an npm script to its end; answers its exit code and output. */
+  const npmRun = async (script: string, args: string[] = []) => {
+    const command = clone.npmRun(script, env, args);
+    const code = await command.exited;
+    return { code, output: command.output.trim() };
+  };
+
+  it('npm run seed builds a fresh clone, makes the demo admin and prints its password; a re-run says it exists', async () => {
+    const first = await npmRun('seed');
+    expect(first.code).toBe(0);
+    const made = /Created the demo admin admin@example\.com with the password (\S+)/.exec(
+      first.output,
+    );
+    expect(made).not.toBeNull();
+    created.adminPassword = made![1];
+    const again = await npmRun('seed');
+    expect(again.code).toBe(0);
+    expect(again.output).toMatch(/admin@example\.com exists already/);
+    expect(again.output).not.toContain(created.adminPassword);
+  });
+
   it('answers /health 200, warns that it serves one instance only, and keeps data under DATA_DIR', async () => {
     await start();
     const res = await request(url).get('/health').expect(200);
@@ -55,29 +77,66 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
     expect(readdirSync(dataDir)).toContain('pglite');
   });
 
-  it('creates and reads a user and a product', async () => {
+  it('creates and reads a user and a product: a member may not write products, the demo admin may', async () => {
     await start();
     const api = request.agent(url);
     const user = await api
       .post('/users')
       .send({ email: 'Embedded@Example.com', name: 'Embedded', password: 'embedded-password' })
       .expect(201);
-    expect(user.body.email).toBe('embedded@example.com');
+    expect(user.body).toMatchObject({ email: 'embedded@example.com', role: 'member' });
     await api
       .post('/auth/login')
-      .send({ email: 'embedded@example.com', password: 'embedded-password' });
-    const product = await api
-      .post('/products')
-      .send({ name: 'Local', category: 'embedded', price: 19.99, stock: 2 })
-      .expect(201);
+      .send({ email: 'embedded@example.com', password: 'embedded-password' })
+      .expect(200);
+    const body = { name: 'Local', category: 'embedded', price: 19.99, stock: 2 };
+    await api.post('/products').send(body).expect(403);
+    const admin = request.agent(url);
+    await admin
+      .post('/auth/login')
+      .send({ email: 'admin@example.com', password: created.adminPassword })
+      .expect(200);
+    const product = await admin.post('/products').send(body).expect(201);
     await api.get(`/products/${product.body.id}`).expect(200);
     await api.get(`/users/${user.body.id}`).expect(200);
     created.productId = product.body.id;
     created.userId = user.body.id;
   });
 
-  it('keeps the user and the product across a restart on the same DATA_DIR', async () => {
+  it('while the server holds DATA_DIR, seed and user:role stop at once with one sentence saying so', async () => {
+    await start();
+    for (const [script, args] of [
+      ['seed', []],
+      ['user:role', ['embedded@example.com', 'admin']],
+    ] as const) {
+      const { code, output } = await npmRun(script, [...args]);
+      expect({ script, code }).toEqual({ script, code: 1 });
+      expect(output).toMatch(/^The embedded database in .+ is in use by process \d+ .+\.$/);
+      expect(output.split('\n')).toHaveLength(1);
+    }
+    await request(url).get('/health').expect(200);
+  });
+
+  it('user:role makes a member an admin from its next sign-in; one line and exit 1 for an unknown email or a bad role', async () => {
+    const unknown = await npmRun('user:role', ['nobody@example.com', 'admin']);
+    expect(unknown).toEqual({ code: 1, output: 'No user has the email nobody@example.com' });
+    const bad = await npmRun('user:role', ['embedded@example.com', 'owner']);
+    expect(bad).toEqual({ code: 1, output: 'Unknown role "owner": use one of member, admin' });
+    const good = await npmRun('user:role', ['EMBEDDED@example.com', 'admin']);
+    expect(good).toEqual({ code: 0, output: 'embedded@example.com is now admin' });
+    await start();
+    const api = request.agent(url);
+    await api
+      .post('/auth/login')
+      .send({ email: 'embedded@example.com', password: 'embedded-password' })
+      .expect(200);
+    await api.get('/users').expect(200);
+  });
+
+  it('keeps the user and the product across a restart on the same DATA_DIR, taking over the lock of a process that died', async () => {
     expect(created.productId).toBeDefined();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dataDir, 'embedded.pid'), String(dead));
     await start();
     const api = request.agent(url);
     const product = await api.get(`/products/${created.productId}`).expect(200);

@@ -47,9 +47,10 @@ export class ProjectClone {
     return SpawnedApp.spawn(process.execPath, ['dist/main.js'], this.dir, env);
   }
 
-  /** `npm run <script>` in the clone. */
-  npmRun(script: string, env: Record<string, string>): SpawnedApp {
-    return SpawnedApp.spawn('npm', ['run', '--silent', script], this.dir, env);
+  /** `npm run <script> [-- args]` in the clone. */
+  npmRun(script: string, env: Record<string, string>, args: string[] = []): SpawnedApp {
+    const rest = args.length > 0 ? ['--', ...args] : [];
+    return SpawnedApp.spawn('npm', ['run', '--silent', script, ...rest], this.dir, env);
   }
 
   /** `npm start`: builds when needed, then `node dist/main.js`. */
