@@ -3,7 +3,7 @@ import { AppInstance, startInstance } from './support/app-instance';
 import { isolatedEnv } from './support/test-env';
 
 interface OpenApiOperation {
-  parameters?: { name: string; in: string }[];
+  parameters?: { name: string; in: string; schema?: { format?: string } }[];
   requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
   responses: Record<string, unknown>;
 }
@@ -82,8 +82,42 @@ describe('OpenAPI document at /docs-json (e2e)', () => {
 
   it('describes answers without any password field', () => {
     const props = (name: string) => Object.keys(doc.components.schemas[name].properties ?? {});
-    expect(props('UserDto').sort()).toEqual(['createdAt', 'email', 'id', 'name', 'updatedAt']);
+    expect(props('UserDto').sort()).toEqual([
+      'createdAt',
+      'email',
+      'id',
+      'name',
+      'role',
+      'updatedAt',
+    ]);
     expect(props('ProductDto')).toEqual(expect.arrayContaining(['id', 'price', 'stock']));
+  });
+
+  it('documents 403 on the admin routes and on the routes for that user', () => {
+    const adminOnly = CONTRACT.filter(
+      ([method, path]) =>
+        path.startsWith('/reports') ||
+        (path.startsWith('/products') && method !== 'get') ||
+        (path.startsWith('/users') && method !== 'post'),
+    );
+    for (const [method, path] of adminOnly) {
+      expect({ method, path, responses: Object.keys(doc.paths[path][method].responses) }).toEqual({
+        method,
+        path,
+        responses: expect.arrayContaining(['401', '403']),
+      });
+    }
+  });
+
+  it('documents currentPassword on PATCH /users/:id and one uuid id parameter per route', () => {
+    const props = Object.keys(doc.components.schemas.UpdateUserDto.properties ?? {});
+    expect(props.sort()).toEqual(['currentPassword', 'email', 'name', 'password']);
+    for (const [method, path] of CONTRACT.filter(([, p]) => p.includes('{id}'))) {
+      const ids = (doc.paths[path][method].parameters ?? []).filter((p) => p.in === 'path');
+      expect(ids).toEqual([
+        expect.objectContaining({ name: 'id', schema: { format: 'uuid', type: 'string' } }),
+      ]);
+    }
   });
 
   it('lists the filters, sort and paging of GET /products and the paging of GET /users', () => {

@@ -64,7 +64,8 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
     expect(again.code).toBe(0);
     expect(again.output).toMatch(/admin@example\.com exists already/);
     expect(again.output).not.toContain(created.adminPassword);
-  });
+    // A whole build of a fresh clone, then two runs: minutes on a busy machine.
+  }, 240_000);
 
   it('answers /health 200, warns that it serves one instance only, and keeps data under DATA_DIR', async () => {
     await start();
