@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError } from '../common/user-facing-error';
 
@@ -34,17 +34,24 @@ export class DataDirLock {
 
   static acquire(dataDir: string): DataDirLock {
     const file = join(dataDir, LOCK_FILE);
-    for (;;) {
-      try {
-        writeFileSync(file, String(process.pid), { flag: 'wx' });
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = DataDirLock.holder(file);
-        if (holder === process.pid) break;
-        if (holder !== undefined) throw new DataDirInUseError(dataDir, holder);
-        rmSync(file, { force: true });
+    // Written aside and linked into place, so that the file never exists without its pid.
+    const draft = `${file}.${process.pid}`;
+    writeFileSync(draft, String(process.pid));
+    try {
+      for (;;) {
+        try {
+          linkSync(draft, file);
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          const holder = DataDirLock.holder(file);
+          if (holder === process.pid) break;
+          if (holder !== undefined) throw new DataDirInUseError(dataDir, holder);
+          rmSync(file, { force: true });
+        }
       }
+    } finally {
+      rmSync(draft, { force: true });
     }
     const lock = new DataDirLock(file);
     process.once('exit', lock.release);
