@@ -16,6 +16,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# `npm run seed` and `npm run user:role` in the container (nothing to build there).
+COPY scripts/build-if-needed.js ./scripts/
 # The embedded mode (no DATABASE_URL) keeps its data here.
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node

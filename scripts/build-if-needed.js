@@ -1,4 +1,5 @@
-// `npm start` on a fresh clone: build once, and again whenever a source file is newer than the build.
+// `npm start`, `npm run seed` and `npm run user:role` on a fresh clone: build once, and again whenever a
+// source file is newer than the build. A built image without `src` runs what it has.
 // It only transpiles (`--noCheck`) so that the service is up in seconds; `npm test` and `npm run build`
 // type-check.
 const { execFileSync } = require('node:child_process');
@@ -18,7 +19,8 @@ function newestMtime(dir) {
   return newest;
 }
 
-if (!existsSync(built) || newestMtime(join(root, 'src')) > statSync(built).mtimeMs) {
+const src = join(root, 'src');
+if (existsSync(src) && (!existsSync(built) || newestMtime(src) > statSync(built).mtimeMs)) {
   console.log('Building…');
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   execFileSync(
