@@ -54,10 +54,30 @@ describe.each([
   });
 
   if (onRedis) {
+    const sessionKey = (cookie: string): string => {
+      const value = decodeURIComponent(cookie.slice('sid='.length));
+      return `${env.REDIS_KEY_PREFIX}:session:${value.slice(0, value.lastIndexOf('.'))}`;
+    };
+
+    it('gives a session stored without an absolute end (signed in before the upgrade) one on its next use', async () => {
+      const cookie = await signIn();
+      const key = sessionKey(cookie);
+      const redis = new Redis(env.REDIS_URL);
+      try {
+        const { endsAt, ...legacy } = JSON.parse((await redis.get(key))!) as { endsAt: number };
+        expect(endsAt).toBeGreaterThan(0);
+        await redis.set(key, JSON.stringify(legacy), 'EX', 3600);
+        await request(instance.url).get('/auth/me').set('Cookie', cookie).expect(200);
+        expect(JSON.parse((await redis.get(key))!)).toHaveProperty('endsAt');
+        expect(await redis.ttl(key)).toBeLessThanOrEqual(MAX_AGE_S);
+      } finally {
+        redis.disconnect();
+      }
+    });
+
     it('gives the stored session a Redis TTL that never outlives its maximum age', async () => {
       const cookie = await signIn();
-      const value = decodeURIComponent(cookie.slice('sid='.length));
-      const key = `${env.REDIS_KEY_PREFIX}:session:${value.slice(0, value.lastIndexOf('.'))}`;
+      const key = sessionKey(cookie);
       const redis = new Redis(env.REDIS_URL);
       try {
         expect(await redis.ttl(key)).toBeGreaterThan(0);

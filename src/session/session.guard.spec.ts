@@ -67,6 +67,13 @@ describe(SessionGuard.name, () => {
     expect(backend.touch).toHaveBeenCalledWith('s1', expect.objectContaining({ userId: 'u1' }));
   });
 
+  it('gives a session signed in without an absolute end one, so that it too ends in time', async () => {
+    const request = signedIn('u1') as { session: { endsAt?: number } };
+    users.resolve.mockResolvedValue({ id: 'u1' });
+    await sut.canActivate(contextFor(request as never));
+    expect(request.session.endsAt).toBeGreaterThan(Date.now() + 604800 * 1000 - 60_000);
+  });
+
   it('admits a user whose role a @Roles() route requires', async () => {
     users.resolve.mockResolvedValue({ id: 'u1', role: 'admin' });
     await expect(sut.canActivate(contextFor(signedIn('u1'), 'adminOnly'))).resolves.toBe(true);

@@ -76,6 +76,8 @@ export class SessionService implements OnModuleDestroy {
   async touch(request: FastifyRequest): Promise<void> {
     const { session } = request;
     if (!session.userId) return;
+    // A session signed in before maximum ages existed gets its end now (the plugin saves the change).
+    session.endsAt ??= this.lifetime.endsAtFromNow();
     await this.unavailableOnError(() => this.backend.touch(session.sessionId, session));
   }
 
