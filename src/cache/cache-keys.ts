@@ -47,6 +47,11 @@ export class CacheKeys {
   get clock(): string {
     return `${this.base}!clock`;
   }
+
+  /** The pub/sub channel of the cache's invalidations, in the cache's slot (sharded pub/sub). */
+  get channel(): string {
+    return `${this.base}!inv`;
+  }
 }
 
 /**

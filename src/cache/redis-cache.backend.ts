@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis';
-import type { RedisClient } from '../redis/redis.constants';
+import { Cluster, type Redis } from 'ioredis';
 import { CacheBackend, EntryToStore, Invalidation, Lease, ReadResult } from './cache-backend';
 import type { CacheKeys } from './cache-keys';
 import { CACHE_DEFAULTS } from './cache.constants';
+import type { CacheRedisClient } from './cache-module.options';
+import { encodeInvalidation } from './local/invalidation-message';
 import {
   FILL_SCRIPT,
   INVALIDATE_SCRIPT,
@@ -28,11 +29,20 @@ const SCRIPTS = {
   cachePut: { numberOfKeys: 3, lua: PUT_SCRIPT },
 } as const;
 
-/** The cache's atomic operations as Lua scripts (EVALSHA) on the project's ioredis client. */
+/**
+ * The cache's atomic operations as Lua scripts (EVALSHA) on the given ioredis client. Invalidations
+ * and write-throughs announce themselves on the cache's channel from within their script: `PUBLISH`
+ * on a standalone Redis, `SPUBLISH` (to the shard of the cache's hash tag) on a Cluster.
+ */
 export class RedisCacheBackend implements CacheBackend {
   private readonly commands: CacheCommands;
+  private readonly publish: string;
 
-  constructor(private readonly client: RedisClient) {
+  constructor(
+    private readonly client: CacheRedisClient,
+    private readonly origin: string,
+  ) {
+    this.publish = client instanceof Cluster ? 'SPUBLISH' : 'PUBLISH';
     for (const [name, definition] of Object.entries(SCRIPTS)) {
       if (!(name in client))
         (client as Pick<Redis, 'defineCommand'>).defineCommand(name, definition);
@@ -56,7 +66,10 @@ export class RedisCacheBackend implements CacheBackend {
       token,
       lockTtlMs,
     );
-    if (reply[0] === 1) return { kind: 'hit', value: String(reply[1]) };
+    if (reply[0] === 1) {
+      const tags = JSON.parse(String(reply[2])) as string[];
+      return { kind: 'hit', value: String(reply[1]), tags, ttlMs: Number(reply[3]) };
+    }
     const stale = reply[1] ? String(reply[1]) : undefined;
     const owned = reply[0] === 2;
     const lease: Lease = {
@@ -100,10 +113,14 @@ export class RedisCacheBackend implements CacheBackend {
       entry.ttlMs,
       entry.storeMs,
       CACHE_DEFAULTS.keyStampTtlMs,
+      this.publish,
+      keys.channel,
+      encodeInvalidation(this.origin, { keys: [key], tags: [], all: false }),
     );
   }
 
-  async invalidate(keys: CacheKeys, { keys: evicted, tags, all }: Invalidation): Promise<void> {
+  async invalidate(keys: CacheKeys, invalidation: Invalidation): Promise<void> {
+    const { keys: evicted, tags, all } = invalidation;
     const declared = [
       keys.clock,
       keys.generation,
@@ -116,6 +133,9 @@ export class RedisCacheBackend implements CacheBackend {
       evicted.length,
       CACHE_DEFAULTS.keyStampTtlMs,
       all ? '1' : '0',
+      this.publish,
+      keys.channel,
+      encodeInvalidation(this.origin, invalidation),
     );
   }
 

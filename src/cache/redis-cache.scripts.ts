@@ -17,7 +17,7 @@ end`;
 
 /**
  * KEYS: entry, generation, lock, clock. ARGV: tag stamp prefix, lock token, lock ttl (ms).
- * Answers {1, value} on a hit, {2, stale, clock, now} with the lock taken, {3, stale, clock, now} when
+ * Answers {1, value, tags JSON, ms to expiry} on a hit, {2, stale, clock, now} with the lock taken, {3, stale, clock, now} when
  * another caller holds it; stale is '' or an expired, still valid entry.
  */
 export const READ_SCRIPT = `${NOW}
@@ -36,7 +36,7 @@ if entry[1] then
     end
   end
   if valid then
-    if now < tonumber(entry[4]) then return {1, entry[1]} end
+    if now < tonumber(entry[4]) then return {1, entry[1], entry[3], tonumber(entry[4]) - now} end
     stale = entry[1]
   end
 end
@@ -68,8 +68,9 @@ export const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then ret
 return 0`;
 
 /**
- * KEYS: entry, clock, key stamp. ARGV: value, tags JSON, ttl ms, store ms, key stamp ttl ms.
- * Stores under a fresh clock that it also stamps on the key, so older leases can no longer fill.
+ * KEYS: entry, clock, key stamp. ARGV: value, tags JSON, ttl ms, store ms, key stamp ttl ms, publish
+ * command, channel, message. Stores under a fresh clock that it also stamps on the key, so older
+ * leases can no longer fill, and tells the other instances to drop their copies of the key.
  */
 export const PUT_SCRIPT = `${NOW}
 local clock = redis.call('INCR', KEYS[2])
@@ -77,11 +78,14 @@ redis.call('SET', KEYS[3], clock, 'PX', ARGV[5])
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'c', clock, 't', ARGV[2], 'x', now + tonumber(ARGV[3]))
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call(ARGV[6], ARGV[7], ARGV[8])
 return clock`;
 
 /**
  * KEYS: clock, generation, then for each invalidated key its entry and its key stamp, then the stamp
- * of each invalidated tag. ARGV: number of keys, key stamp ttl ms, '1' to bump the generation.
+ * of each invalidated tag. ARGV: number of keys, key stamp ttl ms, '1' to bump the generation, publish
+ * command, channel, message. The message reaches the other instances' L1 copies; it is sent by the
+ * script that invalidates, so that no invalidation goes unannounced.
  */
 export const INVALIDATE_SCRIPT = `local clock = redis.call('INCR', KEYS[1])
 if ARGV[3] == '1' then redis.call('SET', KEYS[2], clock) end
@@ -93,4 +97,5 @@ end
 for i = 3 + keys * 2, #KEYS do
   redis.call('SET', KEYS[i], clock)
 end
+redis.call(ARGV[4], ARGV[5], ARGV[6])
 return clock`;
