@@ -1,21 +1,8 @@
-import { once } from 'node:events';
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
-import { CacheEvict, Cacheable, CacheService } from '../src/cache';
-import { CacheModule } from '../src/cache/cache.module';
-import { AppConfigModule } from '../src/config/config.module';
-import { Registry } from 'prom-client';
-import { RedisModule } from '../src/redis/redis.module';
-import { REDIS_CLIENT, RedisClient } from '../src/redis/redis.constants';
+import { Redis } from 'ioredis';
+import { CacheEvict, Cacheable, CacheModule, CacheService } from '../src/cache';
 import { isolatedEnv } from './support/test-env';
-
-/** The metrics registry without the HTTP part of MetricsModule. */
-@Global()
-@Module({
-  providers: [{ provide: Registry, useFactory: () => new Registry() }],
-  exports: [Registry],
-})
-class RegistryModule {}
 
 /** A gate a test opens by hand: the loader below waits on it after reading the "database". */
 class Gate {
@@ -69,33 +56,34 @@ class Catalog {
   }
 }
 
-describe('Race-free fills on a real Redis (e2e)', () => {
+describe.each([0, 1000])('Race-free fills on a real Redis, L1 max entries %i (e2e)', (l1) => {
+  let clients: Redis[];
   let modules: TestingModule[];
   let one: Catalog;
   let two: Catalog;
 
   beforeAll(async () => {
-    const env = await isolatedEnv();
+    const { REDIS_URL, REDIS_KEY_PREFIX } = await isolatedEnv();
+    // Two instances of the library alone, each on its own ioredis client, as a lifted-out user has it.
+    clients = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
+    // Until its client is connected a cache answers BYPASS; these tests are about a working cache.
+    await Promise.all(clients.map((client) => client.ping()));
     modules = await Promise.all(
-      [1, 2].map(() =>
+      clients.map((redis) =>
         Test.createTestingModule({
-          imports: [AppConfigModule.forRoot(env), RedisModule, RegistryModule, CacheModule],
+          imports: [CacheModule.forRoot({ redis, keyPrefix: REDIS_KEY_PREFIX, l1MaxEntries: l1 })],
           providers: [Catalog],
         }).compile(),
       ),
     );
     await Promise.all(modules.map((m) => m.init()));
     [one, two] = modules.map((m) => m.get(Catalog));
-    // Until its client is connected a cache answers BYPASS; these tests are about a working cache.
-    await Promise.all(
-      modules.map((m) => {
-        const client = m.get<RedisClient>(REDIS_CLIENT);
-        return client.status === 'ready' ? Promise.resolve() : once(client, 'ready');
-      }),
-    );
   });
 
-  afterAll(() => Promise.all(modules.map((m) => m.close())));
+  afterAll(async () => {
+    await Promise.all(modules.map((m) => m.close()));
+    clients.forEach((client) => client.disconnect());
+  });
 
   /** Starts a read whose load has read the old state and now waits; answers it and a way to finish it. */
   async function slowRead<T>(catalog: Catalog, read: () => Promise<T>) {

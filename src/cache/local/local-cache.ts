@@ -42,9 +42,14 @@ export class LocalCache {
   constructor(
     maxEntries: number,
     private readonly maxAgeMs: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => performance.now(),
   ) {
-    this.entries = new LRUCache({ max: maxEntries, ttl: maxAgeMs, ttlResolution: 0 });
+    this.entries = new LRUCache({
+      max: maxEntries,
+      ttl: maxAgeMs,
+      ttlResolution: 0,
+      perf: { now },
+    });
   }
 
   get usable(): boolean {
