@@ -1,11 +1,11 @@
 import { Controller, Get, Injectable, Module, Param, ParseIntPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import { CacheEvict, Cacheable, CacheModule, CacheModuleOptions } from '../src/cache';
-import { RedisServer } from './support/redis-server';
+import { RedisCluster, RedisServer } from './support/redis-server';
 
 /** The L1 tier's default max age: the longest another instance may answer a copy. */
 const L1_BOUND_MS = 5_000;
@@ -74,14 +74,17 @@ class OrdersController {
 interface Scratch {
   app: NestFastifyApplication;
   url: string;
-  redis: Redis;
+  redis: Redis | Cluster;
   registry: Registry;
   orders: Orders;
 }
 
 /** A Nest app made of the cache library alone, a decorated provider and an ioredis client. */
-async function scratchApp(url: string, options: Omit<CacheModuleOptions, 'redis'>) {
-  const redis = new Redis(url);
+async function scratchApp(
+  url: string | { host: string; port: number }[],
+  options: Omit<CacheModuleOptions, 'redis'>,
+): Promise<Scratch> {
+  const redis = typeof url === 'string' ? new Redis(url) : new Cluster(url);
   await redis.ping();
   const registry = new Registry();
   @Module({
@@ -282,5 +285,49 @@ describe('The cache library on its own: a scratch Nest app with an ioredis clien
       const rewritten = Date.now();
       expect((await statusSeen(b, 'p4', 'refunded', rewritten)).body.status).toBe('refunded');
     });
+  });
+
+  describe('with the L1 tier on a Redis Cluster (sharded pub/sub)', () => {
+    let cluster: RedisCluster;
+    let a: Scratch;
+    let b: Scratch;
+
+    beforeAll(async () => {
+      cluster = await RedisCluster.start();
+      const nodes = cluster.nodes.split(',').map((node) => {
+        const [host, port] = node.split(':');
+        return { host, port: Number(port) };
+      });
+      [a, b] = await Promise.all(
+        [1, 2].map(() =>
+          scratchApp(nodes, { keyPrefix: 'l1c', l1MaxEntries: 100, l1MaxAgeMs: 60_000 }),
+        ),
+      );
+    }, 60_000);
+
+    afterAll(async () => {
+      await Promise.all([a, b].map(closeScratch));
+      await cluster?.destroy();
+    });
+
+    it("drops the other instance's copies by the message published in the cache's shard", async () => {
+      database.orders.set('s1', { id: 's1', customer: 'c8', status: 'new' });
+      for (const on of [a, b]) {
+        for (;;) {
+          const before = await l1Hits(on);
+          await request(on.url).get('/orders/s1').expect(200);
+          if ((await l1Hits(on)) > before) break;
+          await sleep(20);
+        }
+      }
+      await a.orders.save({ id: 's1', customer: 'c8', status: 'paid' });
+      expect((await request(a.url).get('/orders/s1').expect(200)).body.status).toBe('paid');
+      for (;;) {
+        // A copy left alone would answer 'new' for a minute; the test times out well before.
+        const res = await request(b.url).get('/orders/s1').expect(200);
+        if (res.body.status === 'paid') break;
+        await sleep(10);
+      }
+    }, 30_000);
   });
 });
