@@ -58,12 +58,14 @@ class Catalog {
 
 describe.each([0, 1000])('Race-free fills on a real Redis, L1 max entries %i (e2e)', (l1) => {
   let clients: Redis[];
+  let prefix: string;
   let modules: TestingModule[];
   let one: Catalog;
   let two: Catalog;
 
   beforeAll(async () => {
     const { REDIS_URL, REDIS_KEY_PREFIX } = await isolatedEnv();
+    prefix = REDIS_KEY_PREFIX;
     // Two instances of the library alone, each on its own ioredis client, as a lifted-out user has it.
     clients = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
     // Until its client is connected a cache answers BYPASS; these tests are about a working cache.
@@ -123,6 +125,30 @@ describe.each([0, 1000])('Race-free fills on a real Redis, L1 max entries %i (e2
     const loads = one.loads + two.loads;
     expect([await one.group('g2'), await two.group('g2')]).toEqual([['k2'], ['k2']]);
     expect(one.loads + two.loads).toBe(loads);
+  });
+
+  it('does not store a value loaded before a write whose key stamp the cache Redis then evicted', async () => {
+    await one.write('k5', 'g5', 'old');
+    await two.write('k5', 'g5', 'old');
+    const { pending, finish } = await slowRead(one, () => one.item('k5'));
+    await one.write('k5', 'g5', 'new');
+    await two.write('k5', 'g5', 'new');
+    await clients[0].del(`${prefix}:{race_item}:!ver:k5`); // as allkeys-lru may
+    finish();
+    expect(await pending).toBe('old');
+    expect(await two.item('k5')).toBe('new');
+    expect(await one.item('k5')).toBe('new');
+  });
+
+  it("serves no entry that a tag invalidation overtook after the cache's metadata was evicted", async () => {
+    await one.write('k6', 'g6', 'old');
+    await two.write('k6', 'g6', 'old');
+    expect(await one.group('g6')).toEqual(['k6']);
+    await two.write('k7', 'g6', 'x');
+    await one.write('k7', 'g6', 'x'); // the tag is invalidated; the old list stays in Redis
+    await clients[0].del(`${prefix}:{race_group}:!meta`); // as allkeys-lru may
+    expect(await two.group('g6')).toEqual(['k6', 'k7']);
+    expect(await one.group('g6')).toEqual(['k6', 'k7']);
   });
 
   it('stores a null as a value when asked (cacheNull), and a create evicting its key is seen at once', async () => {

@@ -48,6 +48,11 @@ export class CacheKeys {
     return `${this.base}!clock`;
   }
 
+  /** On Redis: one hash of the clock, the generation and the tag stamps (see the cache scripts). */
+  get meta(): string {
+    return `${this.base}!meta`;
+  }
+
   /** The pub/sub channel of the cache's invalidations, in the cache's slot (sharded pub/sub). */
   get channel(): string {
     return `${this.base}!inv`;

@@ -59,12 +59,12 @@ export class RedisCacheBackend implements CacheBackend {
   async read(keys: CacheKeys, key: string, lockTtlMs: number, token: string): Promise<ReadResult> {
     const reply = await this.commands.cacheRead(
       keys.entry(key),
-      keys.generation,
+      keys.meta,
       keys.lock(key),
-      keys.clock,
-      keys.tagStampPrefix,
+      keys.keyStamp(key),
       token,
       lockTtlMs,
+      CACHE_DEFAULTS.keyStampTtlMs,
     );
     if (reply[0] === 1) {
       const tags = JSON.parse(String(reply[2])) as string[];
@@ -83,10 +83,9 @@ export class RedisCacheBackend implements CacheBackend {
   async fill(keys: CacheKeys, key: string, entry: EntryToStore, lease: Lease): Promise<boolean> {
     const stored = await this.commands.cacheFill(
       keys.entry(key),
-      keys.generation,
+      keys.meta,
       keys.lock(key),
       keys.keyStamp(key),
-      keys.tagStampPrefix,
       lease.clock,
       lease.issuedAt,
       lease.token ?? '',
@@ -106,7 +105,7 @@ export class RedisCacheBackend implements CacheBackend {
   async put(keys: CacheKeys, key: string, entry: EntryToStore): Promise<void> {
     await this.commands.cachePut(
       keys.entry(key),
-      keys.clock,
+      keys.meta,
       keys.keyStamp(key),
       entry.value,
       JSON.stringify(entry.tags),
@@ -122,10 +121,8 @@ export class RedisCacheBackend implements CacheBackend {
   async invalidate(keys: CacheKeys, invalidation: Invalidation): Promise<void> {
     const { keys: evicted, tags, all } = invalidation;
     const declared = [
-      keys.clock,
-      keys.generation,
+      keys.meta,
       ...evicted.flatMap((key) => [keys.entry(key), keys.keyStamp(key)]),
-      ...tags.map((tag) => keys.tagStamp(tag)),
     ];
     await this.commands.cacheInvalidate(
       declared.length,
@@ -136,6 +133,7 @@ export class RedisCacheBackend implements CacheBackend {
       this.publish,
       keys.channel,
       encodeInvalidation(this.origin, invalidation),
+      ...tags,
     );
   }
 
