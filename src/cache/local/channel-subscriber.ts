@@ -66,7 +66,12 @@ export class ChannelSubscriber {
       return;
     }
     this.connection = connection;
-    connection.on('error', () => undefined); // the 'close' that follows is what counts
+    // An error on a live connection is a reply it did not ask for: on a Cluster, the `sunsubscribe`
+    // Redis sends when the channel's slot moves away. The channel is lost; start over on its new owner.
+    // (Errors of a failing connection are followed by 'close', which is what counts for them.)
+    connection.on('error', () => {
+      if (connection === this.connection && connection.status === 'ready') this.replace(connection);
+    });
     connection.on('close', () => this.markDown());
     connection.on('ready', () => void this.subscribe(connection, [...this.channels]));
     const event = this.sharded ? 'smessage' : 'message';
@@ -82,11 +87,7 @@ export class ChannelSubscriber {
       if (this.sharded) await connection.ssubscribe(...channels);
       else await connection.subscribe(...channels);
     } catch {
-      if (connection !== this.connection) return;
-      this.markDown();
-      this.connection = undefined;
-      connection.disconnect();
-      this.restartLater();
+      if (connection === this.connection) this.replace(connection);
       return;
     }
     if (connection !== this.connection || connection.status !== 'ready') return;
@@ -94,6 +95,13 @@ export class ChannelSubscriber {
       this.up.add(channel);
       this.events.up(channel);
     }
+  }
+
+  private replace(connection: Redis): void {
+    this.markDown();
+    this.connection = undefined;
+    connection.disconnect();
+    this.restartLater();
   }
 
   private markDown(): void {
