@@ -72,6 +72,10 @@ export class ChannelSubscriber {
     connection.on('error', () => {
       if (connection === this.connection && connection.status === 'ready') this.replace(connection);
     });
+    // ioredis reports a MOVED answer to SSUBSCRIBE only by this event (the command never settles).
+    connection.on('moved', () => {
+      if (connection === this.connection) this.replace(connection);
+    });
     connection.on('close', () => this.markDown());
     connection.on('ready', () => void this.subscribe(connection, [...this.channels]));
     const event = this.sharded ? 'smessage' : 'message';

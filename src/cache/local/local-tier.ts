@@ -97,14 +97,17 @@ export class LocalTier {
   }
 }
 
-/** A subscriber connection to the master that owns `channel`'s slot now. */
+type SlotRange = [start: number, end: number, master: [host: string, port: number]];
+
+/** A subscriber connection to the master that owns `channel`'s slot now, as the cluster says. */
 async function shardOf(cluster: Cluster, channel: string): Promise<Redis> {
   if (cluster.status !== 'ready') throw new Error('The cluster is not ready');
   const slot = Number(await cluster.cluster('KEYSLOT', channel));
-  const owner = cluster.slots[slot]?.[0];
+  const ranges = (await cluster.cluster('SLOTS')) as unknown as SlotRange[];
+  const [host, port] = ranges.find(([start, end]) => start <= slot && slot <= end)?.[2] ?? [];
   const node = cluster
-    .nodes('master')
-    .find((candidate) => `${candidate.options.host}:${candidate.options.port}` === owner);
-  if (!node) throw new Error(`No master serves slot ${slot}`);
+    .nodes()
+    .find((candidate) => candidate.options.host === host && candidate.options.port === port);
+  if (!node) throw new Error(`No known node serves slot ${slot}`);
   return node.duplicate(subscriberOptions);
 }
