@@ -38,11 +38,6 @@ export class ChannelSubscriber {
     if (this.connection?.status === 'ready') void this.subscribe(this.connection, [channel]);
   }
 
-  /** The live subscriber connection, for tests and diagnostics. */
-  get current(): Redis | undefined {
-    return this.connection;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);

@@ -52,10 +52,6 @@ export class LocalCache {
     });
   }
 
-  get usable(): boolean {
-    return this.live;
-  }
-
   /** Subscribed: copies may be stored again, from reads that begin now. */
   open(): void {
     this.live = true;
@@ -108,10 +104,6 @@ export class LocalCache {
       restamp(this.keyStamps, key, stamp);
     }
     for (const tag of tags) restamp(this.tagStamps, tag, stamp);
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 
   private overtook(tag: string, entry: LocalEntry): boolean {

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
-import type { Invalidation } from '../cache-backend';
 import type { CacheKeys } from '../cache-keys';
 import type { CacheRedisClient } from '../cache-module.options';
 import { ChannelSubscriber, SubscriberEvents } from './channel-subscriber';
@@ -36,7 +35,7 @@ export class LocalTier {
     private readonly client: CacheRedisClient,
     private readonly origin: string,
     private readonly maxEntries: number,
-    readonly maxAgeMs: number,
+    private readonly maxAgeMs: number,
   ) {}
 
   /** The local copies of a cache; created, and its channel subscribed, on first use. */
@@ -48,16 +47,6 @@ export class LocalTier {
       this.subscribe(keys.channel);
     }
     return cache;
-  }
-
-  /** This instance's own write: its copies go at once, without waiting for its message. */
-  invalidate(keys: CacheKeys, invalidation: Invalidation): void {
-    this.caches.get(keys.channel)?.invalidate(invalidation);
-  }
-
-  /** The subscriber connections, for tests and diagnostics. */
-  get connections(): Redis[] {
-    return [this.shared, ...this.subscribers].flatMap((s) => (s?.current ? [s.current] : []));
   }
 
   async close(): Promise<void> {
