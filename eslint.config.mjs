@@ -20,6 +20,33 @@ export default tseslint.config(
     },
   },
   {
+    // The cache library lifts out: it takes what it needs through CacheModule.forRoot.
+    files: ['src/cache/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*'], message: 'src/cache imports nothing from the rest of src/' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/cache/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../../*'], message: 'src/cache imports nothing from the rest of src/' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -2,13 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
 import { UsersSessionResolver } from './auth/users-session.resolver';
-import { CacheModule } from './cache/cache.module';
+import { CacheModule } from './cache';
+import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { CACHE_REDIS_CLIENT, RedisClient } from './redis/redis.constants';
 import { RedisModule } from './redis/redis.module';
 import { ReportsModule } from './reports/reports.module';
 import { SessionModule } from './session/session.module';
@@ -25,7 +27,16 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         MetricsModule,
-        CacheModule,
+        CacheModule.forRootAsync({
+          inject: [AppConfig, CACHE_REDIS_CLIENT],
+          useFactory: (config: AppConfig, redis: RedisClient | null) => ({
+            redis,
+            keyPrefix: config.redis.keyPrefix,
+            ttlOverrides: config.cache.ttlOverrides,
+            l1MaxEntries: config.cache.l1MaxEntries,
+            maxEntryBytes: config.cache.maxEntryBytes,
+          }),
+        }),
         RateLimitModule,
         SessionModule.forRoot({ imports: [UsersModule], resolver: UsersSessionResolver }),
         HealthModule,

@@ -1,21 +1,8 @@
-import { once } from 'node:events';
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
-import { CacheEvict, Cacheable, CacheService } from '../src/cache';
-import { CacheModule } from '../src/cache/cache.module';
-import { AppConfigModule } from '../src/config/config.module';
-import { Registry } from 'prom-client';
-import { RedisModule } from '../src/redis/redis.module';
-import { REDIS_CLIENT, RedisClient } from '../src/redis/redis.constants';
+import { Redis } from 'ioredis';
+import { CacheEvict, Cacheable, CacheModule, CacheService } from '../src/cache';
 import { isolatedEnv } from './support/test-env';
-
-/** The metrics registry without the HTTP part of MetricsModule. */
-@Global()
-@Module({
-  providers: [{ provide: Registry, useFactory: () => new Registry() }],
-  exports: [Registry],
-})
-class RegistryModule {}
 
 /** A gate a test opens by hand: the loader below waits on it after reading the "database". */
 class Gate {
@@ -69,33 +56,36 @@ class Catalog {
   }
 }
 
-describe('Race-free fills on a real Redis (e2e)', () => {
+describe.each([0, 1000])('Race-free fills on a real Redis, L1 max entries %i (e2e)', (l1) => {
+  let clients: Redis[];
+  let prefix: string;
   let modules: TestingModule[];
   let one: Catalog;
   let two: Catalog;
 
   beforeAll(async () => {
-    const env = await isolatedEnv();
+    const { REDIS_URL, REDIS_KEY_PREFIX } = await isolatedEnv();
+    prefix = REDIS_KEY_PREFIX;
+    // Two instances of the library alone, each on its own ioredis client, as a lifted-out user has it.
+    clients = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
+    // Until its client is connected a cache answers BYPASS; these tests are about a working cache.
+    await Promise.all(clients.map((client) => client.ping()));
     modules = await Promise.all(
-      [1, 2].map(() =>
+      clients.map((redis) =>
         Test.createTestingModule({
-          imports: [AppConfigModule.forRoot(env), RedisModule, RegistryModule, CacheModule],
+          imports: [CacheModule.forRoot({ redis, keyPrefix: REDIS_KEY_PREFIX, l1MaxEntries: l1 })],
           providers: [Catalog],
         }).compile(),
       ),
     );
     await Promise.all(modules.map((m) => m.init()));
     [one, two] = modules.map((m) => m.get(Catalog));
-    // Until its client is connected a cache answers BYPASS; these tests are about a working cache.
-    await Promise.all(
-      modules.map((m) => {
-        const client = m.get<RedisClient>(REDIS_CLIENT);
-        return client.status === 'ready' ? Promise.resolve() : once(client, 'ready');
-      }),
-    );
   });
 
-  afterAll(() => Promise.all(modules.map((m) => m.close())));
+  afterAll(async () => {
+    await Promise.all(modules.map((m) => m.close()));
+    clients.forEach((client) => client.disconnect());
+  });
 
   /** Starts a read whose load has read the old state and now waits; answers it and a way to finish it. */
   async function slowRead<T>(catalog: Catalog, read: () => Promise<T>) {
@@ -135,6 +125,30 @@ describe('Race-free fills on a real Redis (e2e)', () => {
     const loads = one.loads + two.loads;
     expect([await one.group('g2'), await two.group('g2')]).toEqual([['k2'], ['k2']]);
     expect(one.loads + two.loads).toBe(loads);
+  });
+
+  it('does not store a value loaded before a write whose key stamp the cache Redis then evicted', async () => {
+    await one.write('k5', 'g5', 'old');
+    await two.write('k5', 'g5', 'old');
+    const { pending, finish } = await slowRead(one, () => one.item('k5'));
+    await one.write('k5', 'g5', 'new');
+    await two.write('k5', 'g5', 'new');
+    await clients[0].del(`${prefix}:{race_item}:!ver:k5`); // as allkeys-lru may
+    finish();
+    expect(await pending).toBe('old');
+    expect(await two.item('k5')).toBe('new');
+    expect(await one.item('k5')).toBe('new');
+  });
+
+  it("serves no entry that a tag invalidation overtook after the cache's metadata was evicted", async () => {
+    await one.write('k6', 'g6', 'old');
+    await two.write('k6', 'g6', 'old');
+    expect(await one.group('g6')).toEqual(['k6']);
+    await two.write('k7', 'g6', 'x');
+    await one.write('k7', 'g6', 'x'); // the tag is invalidated; the old list stays in Redis
+    await clients[0].del(`${prefix}:{race_group}:!meta`); // as allkeys-lru may
+    expect(await two.group('g6')).toEqual(['k6', 'k7']);
+    expect(await one.group('g6')).toEqual(['k6', 'k7']);
   });
 
   it('stores a null as a value when asked (cacheNull), and a create evicting its key is seen at once', async () => {

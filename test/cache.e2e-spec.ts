@@ -26,10 +26,17 @@ async function loadsEverywhere(instances: AppInstance[], cache: string): Promise
   return counts.reduce((sum, n) => sum + n, 0);
 }
 
+/** The L1 tier's bound (its default max age): the longest another instance may answer a copy. */
+const L1_BOUND_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe.each([
-  ['a standalone Redis', false],
-  ['a 3-master Redis Cluster', true],
-])('Caching on %s (e2e)', (_name, useCluster) => {
+  ['a standalone Redis, L1 off', false, 0],
+  ['a 3-master Redis Cluster, L1 off', true, 0],
+  ['a standalone Redis, L1 of 1000 entries', false, 1000],
+  ['a 3-master Redis Cluster, L1 of 1000 entries', true, 1000],
+])('Caching on %s (e2e)', (_name, useCluster, l1) => {
   let cluster: RedisCluster | undefined;
   let redis: Redis | Cluster;
   let env: Record<string, string>;
@@ -39,7 +46,10 @@ describe.each([
   let seq = 0;
 
   beforeAll(async () => {
-    const overrides: Record<string, string> = { THROTTLE_LIMIT: '100000' };
+    const overrides: Record<string, string> = {
+      THROTTLE_LIMIT: '100000',
+      CACHE_L1_MAX_ENTRIES: String(l1),
+    };
     if (useCluster) {
       cluster = await RedisCluster.start();
       overrides.REDIS_CLUSTER_NODES = cluster.nodes;
@@ -74,7 +84,19 @@ describe.each([
     await cluster?.destroy();
   });
 
-  const category = (): string => `cat-${++seq}-${useCluster ? 'c' : 's'}`;
+  const category = (): string => `cat-${++seq}-${useCluster ? 'c' : 's'}-${l1}`;
+  /**
+   * Another instance's read after a write: the first answer must pass `ok` with L1 off; with L1 on,
+   * that instance may answer its copy until the invalidation reaches it, never past the L1 bound.
+   */
+  const seen = async (read: () => Promise<Response>, ok: (res: Response) => boolean) => {
+    const deadline = Date.now() + (l1 ? L1_BOUND_MS : 0);
+    for (;;) {
+      const res = await read();
+      if (ok(res) || Date.now() > deadline) return res;
+      await sleep(10);
+    }
+  };
   const create = async (body: Record<string, unknown>, on = a): Promise<Product> => {
     const res = await request(on.url)
       .post('/products')
@@ -123,11 +145,19 @@ describe.each([
     await get(`/products/${product.id}`, b).expect(200);
     expect((await get(`/products/${product.id}`, b).expect(200)).headers['x-cache']).toBe('HIT');
     await patch(product.id, { price: 7.25 }, a);
-    const after = await get(`/products/${product.id}`, b).expect(200);
+    const after = await seen(
+      () => get(`/products/${product.id}`, b),
+      (res) => res.body.price === 7.25,
+    );
     expect(after.body.price).toBe(7.25);
     expect(after.headers['x-cache']).toBe('MISS');
     await request(a.url).delete(`/products/${product.id}`).set('Cookie', cookie).expect(204);
-    expect((await get(`/products/${product.id}`, b).expect(404)).headers['x-cache']).toBe('MISS');
+    const gone = await seen(
+      () => get(`/products/${product.id}`, b),
+      (res) => res.status === 404,
+    );
+    expect(gone.status).toBe(404);
+    expect(gone.headers['x-cache']).toBe('MISS');
   });
 
   it('caches users as UserDto only and evicts them on update', async () => {
@@ -155,7 +185,7 @@ describe.each([
       .set('Cookie', own)
       .send({ name: 'Grace' })
       .expect(200);
-    expect((await read()).body.name).toBe('Grace');
+    expect((await seen(read, (res) => res.body.name === 'Grace')).body.name).toBe('Grace');
   });
 
   it('shows a created product in the cached lists it belongs to, even an empty one (negative caching never hides a create)', async () => {
@@ -167,12 +197,17 @@ describe.each([
     );
     await get('/products?limit=100&sort=-createdAt', b).expect(200);
     await create({ name: 'Kettle', category: kitchen });
-    const filtered = await get(`/products?category=${kitchen}`, b).expect(200);
+    const filtered = await seen(
+      () => get(`/products?category=${kitchen}`, b),
+      (res) => res.body.total === 1,
+    );
     expect(names(filtered)).toEqual(['Kettle']);
     expect(filtered.headers['x-cache']).toBe('MISS');
-    expect(names(await get('/products?limit=100&sort=-createdAt', b).expect(200))).toContain(
-      'Kettle',
+    const all = await seen(
+      () => get('/products?limit=100&sort=-createdAt', b),
+      (res) => names(res).includes('Kettle'),
     );
+    expect(names(all)).toContain('Kettle');
   });
 
   it('moves a product between categories in every cached list, filtered and paged', async () => {
@@ -191,8 +226,14 @@ describe.each([
     for (const path of pages) await get(path, b).expect(200);
     for (const path of pages) expect((await get(path, b)).headers['x-cache']).toBe('HIT');
     await patch(moving.id, { category: to }, a);
+    const expected = [['Stayer'], [], ['Mover'], [], ['Mover'], ['Elsewhere']];
     const [page1, page2, target, priced, search, untouched] = await Promise.all(
-      pages.map((path) => get(path, b).expect(200)),
+      pages.map((path, i) =>
+        seen(
+          () => get(path, b).expect(200),
+          (res) => JSON.stringify(names(res)) === JSON.stringify(expected[i]),
+        ),
+      ),
     );
     expect(names(page1)).toEqual(['Stayer']);
     expect(names(page2)).toEqual([]);
@@ -206,12 +247,32 @@ describe.each([
     const shop = category();
     const product = await create({ name: 'Lamp', category: shop, price: 40 });
     const list = `/products?category=${shop}&maxPrice=50`;
+    const all = `/products?category=${shop}`;
     expect(names(await get(list, b))).toEqual(['Lamp']);
+    await get(all, b).expect(200);
     await patch(product.id, { price: 60 }, a);
-    expect(names(await get(list, b))).toEqual([]);
-    expect((await get(`/products?category=${shop}`, b)).body.items[0].price).toBe(60);
+    expect(
+      names(
+        await seen(
+          () => get(list, b),
+          (res) => res.body.total === 0,
+        ),
+      ),
+    ).toEqual([]);
+    const repriced = await seen(
+      () => get(all, b),
+      (res) => res.body.items[0].price === 60,
+    );
+    expect(repriced.body.items[0].price).toBe(60);
     await request(a.url).delete(`/products/${product.id}`).set('Cookie', cookie).expect(204);
-    expect((await get(`/products?category=${shop}`, b)).body.total).toBe(0);
+    expect(
+      (
+        await seen(
+          () => get(all, b),
+          (res) => res.body.total === 0,
+        )
+      ).body.total,
+    ).toBe(0);
   });
 
   it('loads a product once for 200 concurrent cold requests spread over 2 instances', async () => {

@@ -39,6 +39,8 @@ describe('Start-up and configuration of a fresh clone (e2e)', () => {
       { bad: { THROTTLE_LIMIT: '0' }, names: ['THROTTLE_LIMIT'] },
       { bad: { SESSION_TTL_S: '-5' }, names: ['SESSION_TTL_S'] },
       { bad: { CACHE_TTL_USER_S: '1.5' }, names: ['CACHE_TTL_USER_S'] },
+      { bad: { CACHE_TTL_ORDERS_S: '0' }, names: ['CACHE_TTL_ORDERS_S'] },
+      { bad: { CACHE_L1_MAX_ENTRIES: '-1' }, names: ['CACHE_L1_MAX_ENTRIES'] },
       { bad: { REDIS_URL: 'http://x' }, names: ['REDIS_URL'] },
       { bad: { DATABASE_URL: 'mysql://x' }, names: ['DATABASE_URL'] },
       { bad: { REDIS_CLUSTER_NODES: 'a:1,b' }, names: ['REDIS_CLUSTER_NODES'] },
@@ -73,6 +75,8 @@ describe('Start-up and configuration of a fresh clone (e2e)', () => {
         CACHE_TTL_PRODUCT_S: '1',
         CACHE_TTL_PRODUCT_LIST_S: '315360000',
         CACHE_TTL_USER_S: '1',
+        CACHE_TTL_ORDERS_S: '1',
+        CACHE_MAX_ENTRY_BYTES: '1',
         DATABASE_POOL_SIZE: '1',
       });
       await app.waitUntilServing(url);

@@ -12,7 +12,8 @@ export interface Lease {
 }
 
 export type ReadResult =
-  | { kind: 'hit'; value: string }
+  /** `ttlMs`: what remains of the entry's logical lifetime. */
+  | { kind: 'hit'; value: string; tags: string[]; ttlMs: number }
   /** A miss, and this caller holds the fill lock; `stale` is an expired entry still within grace. */
   | { kind: 'lease'; lease: Lease; stale?: string }
   /** A miss while another caller holds the fill lock. */
@@ -50,3 +51,6 @@ export interface CacheBackend {
 }
 
 export const CACHE_BACKEND = Symbol('CACHE_BACKEND');
+
+/** Injection token of this app instance's id in invalidation messages (it skips its own). */
+export const CACHE_ORIGIN = Symbol('CACHE_ORIGIN');

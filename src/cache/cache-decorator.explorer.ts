@@ -1,6 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { AppConfig } from '../config/app-config';
 import { cacheOperationsOf } from './cache.decorators';
 import { CacheService } from './cache.service';
 import { cachedMethod } from './cached-method';
@@ -16,7 +15,6 @@ export class CacheDecoratorExplorer implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly cache: CacheService,
-    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -35,7 +33,7 @@ export class CacheDecoratorExplorer implements OnModuleInit {
       if (!operations.length || Object.prototype.hasOwnProperty.call(instance, name)) continue;
       const label = `${instance.constructor.name}.${name}`;
       const original = (method as (...args: unknown[]) => Promise<unknown>).bind(instance);
-      instance[name] = cachedMethod(this.cache, this.config, operations, original, label);
+      instance[name] = cachedMethod(this.cache, operations, original, label);
     }
   }
 }

@@ -12,6 +12,8 @@ describe(CacheKeys.name, () => {
       sut.tagStamp('t'),
       sut.generation,
       sut.clock,
+      sut.meta,
+      sut.channel,
     ]) {
       expect(key.startsWith('app:{product}:')).toBe(true);
     }

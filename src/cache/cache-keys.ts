@@ -47,6 +47,16 @@ export class CacheKeys {
   get clock(): string {
     return `${this.base}!clock`;
   }
+
+  /** On Redis: one hash of the clock, the generation and the tag stamps (see the cache scripts). */
+  get meta(): string {
+    return `${this.base}!meta`;
+  }
+
+  /** The pub/sub channel of the cache's invalidations, in the cache's slot (sharded pub/sub). */
+  get channel(): string {
+    return `${this.base}!inv`;
+  }
 }
 
 /**

@@ -1,10 +1,8 @@
-import type { AppConfig } from '../config/app-config';
-
 /**
- * Seconds, or a function of the configuration. Functions take the arguments of the decorated method
- * (`never` lets you annotate them: `key: (id: string) => id`).
+ * A number of seconds. (Functions in these options take the arguments of the decorated method; `never`
+ * lets you annotate them: `key: (id: string) => id`.)
  */
-export type Seconds = number | ((config: AppConfig) => number);
+export type Seconds = number;
 
 export interface CacheableOptions {
   /** The cache: part of every key, the scope of tags and of `allEntries`. */
@@ -13,6 +11,7 @@ export interface CacheableOptions {
   key?: (...args: never[]) => string;
   /** When it answers false for the arguments, the call goes straight to the method, uncached. */
   condition?: (...args: never[]) => boolean;
+  /** The entry's lifetime; `CACHE_TTL_<NAME>_S` (the module's `ttlOverrides`) overrides it. */
   ttl: Seconds;
   /** How long past its TTL an entry may still be served as STALE when its loader fails. */
   grace?: Seconds;

@@ -1,17 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { CACHE_BACKEND, CacheBackend, EntryToStore, Invalidation, Lease } from './cache-backend';
 import { CacheKeys } from './cache-keys';
 import { CacheMetrics } from './cache.metrics';
 import { CACHE_DEFAULTS } from './cache.constants';
+import {
+  RESOLVED_CACHE_OPTIONS,
+  ResolvedCacheOptions,
+  ttlOverrideName,
+} from './cache-module.options';
 import { CacheOutcome, CacheOutcomeContext } from './cache-outcome.context';
+import type { LocalCache, Ticket } from './local/local-cache';
+import { LOCAL_TIER } from './local/local-tier.provider';
+import type { LocalTier } from './local/local-tier';
 import { SingleFlight } from './single-flight';
 import { jitteredTtlMs } from './ttl';
 import { withTimeout } from './with-timeout';
 
 export interface LoadOptions<T> {
-  /** Seconds. */
+  /** Seconds; `CACHE_TTL_<NAME>_S`-style overrides given to the module win. */
   ttl: number;
   /** Seconds past the TTL during which the entry may be served STALE if the loader fails. */
   grace?: number;
@@ -29,6 +36,7 @@ export interface EvictOptions {
 }
 
 export interface PutOptions<T> {
+  /** Seconds; overridden like {@link LoadOptions.ttl}. */
   ttl: number;
   grace?: number;
   tags?: string[] | ((value: T) => string[]);
@@ -39,21 +47,28 @@ interface Answer<T> {
   outcome: CacheOutcome;
 }
 
+/** A declared cache: its Redis keys and, with the L1 tier on, its in-process copies. */
+interface DeclaredCache {
+  keys: CacheKeys;
+  local: LocalCache | null;
+  ttlOverride?: number;
+}
+
 const WARN_INTERVAL_MS = 5_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The caching operations behind `@Cacheable`, `@CacheEvict` and `@CachePut`, for code that cannot use
- * a decorator. Reads cost one round trip; misses share one load per key in the process and, through
- * the fill lock, across instances; fills are dropped if an invalidation overtook them; Redis faults
- * degrade to running the loader (BYPASS), and invalidations that could not reach Redis are made good
- * before the cache is read again.
+ * a decorator. Reads cost one round trip, or none from the L1 tier; misses share one load per key in
+ * the process and, through the fill lock, across instances; fills are dropped if an invalidation
+ * overtook them; Redis faults degrade to running the loader (BYPASS), and invalidations that could not
+ * reach Redis are made good before the cache is read again.
  */
 @Injectable()
 export class CacheService {
   private readonly logger = new Logger('Cache');
-  private readonly keySets = new Map<string, CacheKeys>();
+  private readonly caches = new Map<string, DeclaredCache>();
   private readonly flights = new SingleFlight();
   private readonly instanceId = randomBytes(6).toString('hex');
   private sequence = 0;
@@ -68,7 +83,8 @@ export class CacheService {
     @Inject(CACHE_BACKEND) private readonly backend: CacheBackend,
     private readonly metrics: CacheMetrics,
     private readonly outcomes: CacheOutcomeContext,
-    private readonly config: AppConfig,
+    @Inject(RESOLVED_CACHE_OPTIONS) private readonly options: ResolvedCacheOptions,
+    @Inject(LOCAL_TIER) private readonly tier: LocalTier | null,
   ) {
     backend.onConnectionLost(() => {
       this.recovering = true;
@@ -77,13 +93,7 @@ export class CacheService {
 
   /** Declares a cache name; recovery after a lost connection invalidates every declared cache. */
   register(name: string): CacheKeys {
-    let keys = this.keySets.get(name);
-    if (!keys) {
-      keys = new CacheKeys(this.config.redis.keyPrefix, name);
-      this.keySets.set(name, keys);
-      this.metrics.register(name);
-    }
-    return keys;
+    return this.declared(name).keys;
   }
 
   /** The cached value of `name`/`key`, or `loader`'s result, stored unless it is `undefined`. */
@@ -93,9 +103,17 @@ export class CacheService {
     loader: () => Promise<T>,
     options: LoadOptions<T>,
   ): Promise<T> {
-    const keys = this.register(name);
-    const answer = await this.flights.run(`${keys.base}${key}`, () =>
-      this.resolve(name, keys, key, loader, options),
+    const cache = this.declared(name);
+    const copy = cache.local?.get(key);
+    if (copy !== undefined) {
+      this.metrics.hits.inc({ cache: name });
+      this.metrics.l1Hits.inc({ cache: name });
+      this.outcomes.record('HIT');
+      return JSON.parse(copy) as T;
+    }
+    const ttl = cache.ttlOverride ?? options.ttl;
+    const answer = await this.flights.run(`${cache.keys.base}${key}`, () =>
+      this.resolve(name, cache, key, loader, { ...options, ttl }),
     );
     this.outcomes.record(answer.outcome);
     return answer.value;
@@ -115,36 +133,57 @@ export class CacheService {
     { keys = [], tags = [], allEntries = false }: EvictOptions,
   ): Promise<void> {
     const invalidation: Invalidation = { keys, tags, all: allEntries };
-    const keySet = this.register(name);
+    const cache = this.declared(name);
     try {
       await this.ready();
-      await this.timed(this.backend.invalidate(keySet, invalidation));
+      await this.timed(this.backend.invalidate(cache.keys, invalidation));
     } catch (error) {
       this.pending.push({ name, invalidation });
       this.warn(`Invalidation of "${name}" deferred until Redis answers`, error);
+    } finally {
+      cache.local?.invalidate(invalidation);
     }
   }
 
   /** Stores `value` as the newest version of the key; a failure only evicts it (later, if need be). */
   async put<T>(name: string, key: string, value: T, options: PutOptions<T>): Promise<void> {
-    const keys = this.register(name);
-    const entry = this.entry(value, options.ttl, options.grace, options.tags);
+    const cache = this.declared(name);
+    const entry = this.entry(value, cache.ttlOverride ?? options.ttl, options.grace, options.tags);
+    if (!this.fits(name, entry)) return this.evict(name, { keys: [key] });
     try {
       await this.ready();
-      await this.timed(this.backend.put(keys, key, entry));
+      await this.timed(this.backend.put(cache.keys, key, entry));
     } catch (error) {
       this.pending.push({ name, invalidation: { keys: [key], tags: [], all: false } });
       this.warn(`Write-through of "${name}" deferred as an eviction`, error);
+    } finally {
+      cache.local?.invalidate({ keys: [key], tags: [], all: false });
     }
+  }
+
+  private declared(name: string): DeclaredCache {
+    let cache = this.caches.get(name);
+    if (!cache) {
+      const keys = new CacheKeys(this.options.keyPrefix, name);
+      cache = {
+        keys,
+        local: this.tier?.of(keys) ?? null,
+        ttlOverride: this.options.ttlOverrides.get(ttlOverrideName(name)),
+      };
+      this.caches.set(name, cache);
+      this.metrics.register(name);
+    }
+    return cache;
   }
 
   private async resolve<T>(
     name: string,
-    keys: CacheKeys,
+    { keys, local }: DeclaredCache,
     key: string,
     loader: () => Promise<T>,
     options: LoadOptions<T>,
   ): Promise<Answer<T>> {
+    const ticket = local?.begin() ?? null;
     const token = `${this.instanceId}:${++this.sequence}`;
     const read = () => this.timed(this.backend.read(keys, key, CACHE_DEFAULTS.lockTtlMs, token));
     let result;
@@ -168,6 +207,7 @@ export class CacheService {
       }
     }
     if (result.kind === 'hit') {
+      if (ticket) local?.set(key, ticket, result.value, result.tags, result.ttlMs);
       this.metrics.hits.inc({ cache: name });
       return { value: JSON.parse(result.value) as T, outcome: 'HIT' };
     }
@@ -175,17 +215,17 @@ export class CacheService {
       this.metrics.hits.inc({ cache: name });
       return { value: JSON.parse(result.stale) as T, outcome: 'STALE' };
     }
-    return this.loadAndFill(name, keys, key, loader, options, result.lease, result.stale);
+    const fill = { lease: result.lease, stale: result.stale, ticket };
+    return this.loadAndFill(name, { keys, local }, key, loader, options, fill);
   }
 
   private async loadAndFill<T>(
     name: string,
-    keys: CacheKeys,
+    { keys, local }: DeclaredCache,
     key: string,
     loader: () => Promise<T>,
     options: LoadOptions<T>,
-    lease: Lease,
-    stale: string | undefined,
+    { lease, stale, ticket }: { lease: Lease; stale?: string; ticket: Ticket | null },
   ): Promise<Answer<T>> {
     this.metrics.misses.inc({ cache: name });
     this.metrics.loads.inc({ cache: name });
@@ -200,10 +240,10 @@ export class CacheService {
       }
       throw error;
     }
-    if (this.storable(value, options)) {
-      const ttl = value === null ? (options.nullTtl ?? CACHE_DEFAULTS.nullTtlSeconds) : options.ttl;
-      const entry = this.entry(value, ttl, options.grace, options.tags);
-      await this.quietly(this.timed(this.backend.fill(keys, key, entry, lease)));
+    const entry = this.storable(value, options) ? this.entryOf(value, options) : null;
+    if (entry && this.fits(name, entry)) {
+      const stored = await this.quietly(this.timed(this.backend.fill(keys, key, entry, lease)));
+      if (stored && ticket) local?.set(key, ticket, entry.value, entry.tags, entry.ttlMs);
     } else {
       await this.quietly(this.timed(this.backend.release(keys, key, lease)));
     }
@@ -214,6 +254,18 @@ export class CacheService {
     if (value === undefined) return false;
     if (value === null && !options.cacheNull) return false;
     return !options.unless?.(value);
+  }
+
+  private entryOf<T>(value: T, options: LoadOptions<T>): EntryToStore {
+    const ttl = value === null ? (options.nullTtl ?? CACHE_DEFAULTS.nullTtlSeconds) : options.ttl;
+    return this.entry(value, ttl, options.grace, options.tags);
+  }
+
+  /** Values over the size limit are answered but not stored. */
+  private fits(name: string, entry: EntryToStore): boolean {
+    if (Buffer.byteLength(entry.value) <= this.options.maxEntryBytes) return true;
+    this.warn(`A "${name}" value over ${this.options.maxEntryBytes} bytes was not cached`);
+    return false;
   }
 
   private entry<T>(
@@ -253,7 +305,7 @@ export class CacheService {
     const pending = this.pending.splice(0);
     const work: { name: string; invalidation: Invalidation }[] = [
       ...(bumpAll
-        ? [...this.keySets.keys()].map((name) => ({
+        ? [...this.caches.keys()].map((name) => ({
             name,
             invalidation: { keys: [], tags: [], all: true },
           }))
@@ -271,6 +323,9 @@ export class CacheService {
       this.pending.unshift(...pending);
       this.degradedUntil = Date.now() + CACHE_DEFAULTS.operationTimeoutMs;
       throw error;
+    } finally {
+      for (const { name, invalidation } of work)
+        this.declared(name).local?.invalidate(invalidation);
     }
     if (bumpAll) this.logger.log('Cache connection restored: cached entries renewed');
   }
@@ -279,20 +334,22 @@ export class CacheService {
     return withTimeout(operation, CACHE_DEFAULTS.operationTimeoutMs);
   }
 
-  private async quietly(operation: Promise<unknown>): Promise<void> {
+  /** The operation's result, or undefined once its failure is logged. */
+  private async quietly<T>(operation: Promise<T>): Promise<T | undefined> {
     try {
-      await operation;
+      return await operation;
     } catch (error) {
       this.warn('Cache write skipped', error);
+      return undefined;
     }
   }
 
   /** Logs each kind of trouble at most every few seconds: an outage fails every request. */
-  private warn(message: string, error: unknown): void {
+  private warn(message: string, error?: unknown): void {
     const now = Date.now();
     if (now - (this.lastWarnings.get(message) ?? 0) < WARN_INTERVAL_MS) return;
     this.lastWarnings.set(message, now);
-    this.logger.warn(`${message}: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.warn(error instanceof Error ? `${message}: ${error.message}` : message);
   }
 }
 

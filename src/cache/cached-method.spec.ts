@@ -1,19 +1,16 @@
-import type { AppConfig } from '../config/app-config';
 import type { CacheOperation } from './cache-options';
 import type { CacheService } from './cache.service';
-import { cachedMethod, resolveSeconds } from './cached-method';
+import { cachedMethod, checkSeconds } from './cached-method';
 
-const config = { cache: { productTtlS: 60 } } as AppConfig;
-
-describe(resolveSeconds.name, () => {
-  it('takes a number or a function of the configuration', () => {
-    expect(resolveSeconds(5, config, 'ttl')).toBe(5);
-    expect(resolveSeconds((c) => c.cache.productTtlS, config, 'ttl')).toBe(60);
+describe(checkSeconds.name, () => {
+  it('takes a positive number of seconds', () => {
+    expect(checkSeconds(5, 'ttl')).toBe(5);
+    expect(checkSeconds(0.5, 'ttl')).toBe(0.5);
   });
 
   it('rejects a TTL that is not a positive number', () => {
-    expect(() => resolveSeconds(0, config, 'ttl')).toThrow(/positive/);
-    expect(() => resolveSeconds(() => Number.NaN, config, 'ttl')).toThrow(/positive/);
+    expect(() => checkSeconds(0, 'ttl')).toThrow(/positive/);
+    expect(() => checkSeconds(Number.NaN, 'ttl')).toThrow(/positive/);
   });
 });
 
@@ -47,7 +44,7 @@ describe(cachedMethod.name, () => {
       calls.push('call');
       return Promise.resolve({ id: `r${id}` });
     });
-    const sut = cachedMethod(cache, config, operations, method as never, 'Sample.write');
+    const sut = cachedMethod(cache, operations, method as never, 'Sample.write');
     expect(await sut('1')).toEqual({ id: 'r1' });
     expect(calls).toEqual([
       'evict before {"keys":[],"tags":[],"allEntries":true}',
@@ -61,22 +58,14 @@ describe(cachedMethod.name, () => {
     const operations: CacheOperation[] = [
       { kind: 'evict', options: { name: 'x', key: () => 'k' } },
     ];
-    const sut = cachedMethod(
-      cache,
-      config,
-      operations,
-      () => Promise.reject(new Error('no')),
-      'S.m',
-    );
+    const sut = cachedMethod(cache, operations, () => Promise.reject(new Error('no')), 'S.m');
     await expect(sut()).rejects.toThrow('no');
     expect(calls).toEqual([]);
   });
 
-  it('keys a cached call by its arguments by default and resolves its TTL from the configuration', async () => {
-    const operations: CacheOperation[] = [
-      { kind: 'cacheable', options: { name: 'c', ttl: (c: AppConfig) => c.cache.productTtlS } },
-    ];
-    const sut = cachedMethod(cache, config, operations, () => Promise.resolve(3), 'S.m');
+  it('keys a cached call by its arguments by default and passes its declared TTL', async () => {
+    const operations: CacheOperation[] = [{ kind: 'cacheable', options: { name: 'c', ttl: 60 } }];
+    const sut = cachedMethod(cache, operations, () => Promise.resolve(3), 'S.m');
     expect(await sut({ b: 1, a: 2 })).toBe(3);
     expect(calls).toEqual(['get c [{"a":2,"b":1}]']);
     expect((cache.getOrLoad as jest.Mock).mock.calls.at(-1)[3]).toMatchObject({ ttl: 60 });
@@ -93,7 +82,7 @@ describe(cachedMethod.name, () => {
       calls.push(`call ${id}`);
       return Promise.resolve(id);
     });
-    const sut = cachedMethod(cache, config, operations, method as never, 'S.m');
+    const sut = cachedMethod(cache, operations, method as never, 'S.m');
     expect(await sut('live')).toBe('live');
     expect(await sut('7')).toBe('7');
     expect(calls).toEqual(['call live', 'get c 7', 'call 7']);
@@ -101,7 +90,7 @@ describe(cachedMethod.name, () => {
 
   it('refuses two @Cacheable on one method', () => {
     const read: CacheOperation = { kind: 'cacheable', options: { name: 'c', ttl: 1 } };
-    expect(() => cachedMethod(cache, config, [read, read], () => Promise.resolve(), 'S.m')).toThrow(
+    expect(() => cachedMethod(cache, [read, read], () => Promise.resolve(), 'S.m')).toThrow(
       /at most one/,
     );
   });

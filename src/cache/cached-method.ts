@@ -1,4 +1,3 @@
-import type { AppConfig } from '../config/app-config';
 import { defaultKey } from './cache-keys';
 import type {
   CacheableOptions,
@@ -15,8 +14,7 @@ type Loose<F> = F extends (...args: never[]) => infer R ? (...args: unknown[]) =
 /** The options' functions take the method's arguments, typed by the caller; here they are opaque. */
 const loose = <F>(fn: F): Loose<F> => fn as Loose<F>;
 
-export function resolveSeconds(value: Seconds, config: AppConfig, what: string): number {
-  const seconds = typeof value === 'function' ? value(config) : value;
+export function checkSeconds(seconds: Seconds, what: string): number {
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new Error(`${what} must be a positive number of seconds, got ${seconds}`);
   }
@@ -32,11 +30,10 @@ const tagsOf = (
 /**
  * Wraps `method` with its cache operations, in the order Spring applies them: evictions marked
  * `beforeInvocation`, then the cached call (or the call), then puts, then the other evictions.
- * TTLs are resolved from the configuration once, here.
+ * TTLs are checked once, here; the CacheService applies the module's overrides.
  */
 export function cachedMethod(
   cache: CacheService,
-  config: AppConfig,
   operations: CacheOperation[],
   method: Method,
   label: string,
@@ -45,8 +42,8 @@ export function cachedMethod(
   if (cacheables.length > 1) throw new Error(`${label}: at most one @Cacheable per method`);
   const evicts = operations.filter((op) => op.kind === 'evict').map((op) => op.options);
   const puts = operations.filter((op) => op.kind === 'put').map((op) => op.options);
-  const read = cacheables[0] ? cacheableCall(cache, config, cacheables[0].options, label) : null;
-  const writes = puts.map((options) => putCall(cache, config, options, label));
+  const read = cacheables[0] ? cacheableCall(cache, cacheables[0].options, label) : null;
+  const writes = puts.map((options) => putCall(cache, options, label));
   const evictBefore = evicts.filter((o) => o.beforeInvocation).map((o) => evictCall(cache, o));
   const evictAfter = evicts.filter((o) => !o.beforeInvocation).map((o) => evictCall(cache, o));
   for (const op of operations) cache.register(op.options.name);
@@ -62,13 +59,12 @@ export function cachedMethod(
 
 function cacheableCall(
   cache: CacheService,
-  config: AppConfig,
   options: CacheableOptions,
   label: string,
 ): (method: Method, args: unknown[]) => Promise<unknown> {
-  const ttl = resolveSeconds(options.ttl, config, `${label} ttl`);
-  const grace = options.grace && resolveSeconds(options.grace, config, `${label} grace`);
-  const nullTtl = options.nullTtl && resolveSeconds(options.nullTtl, config, `${label} nullTtl`);
+  const ttl = checkSeconds(options.ttl, `${label} ttl`);
+  const grace = options.grace && checkSeconds(options.grace, `${label} grace`);
+  const nullTtl = options.nullTtl && checkSeconds(options.nullTtl, `${label} nullTtl`);
   const key = options.key ? loose(options.key) : (...args: unknown[]) => defaultKey(args);
   const unless = options.unless && loose(options.unless);
   const condition = options.condition && loose(options.condition);
@@ -87,11 +83,10 @@ function cacheableCall(
 
 function putCall(
   cache: CacheService,
-  config: AppConfig,
   options: CachePutOptions,
   label: string,
 ): (result: unknown, args: unknown[]) => Promise<void> {
-  const ttl = resolveSeconds(options.ttl, config, `${label} ttl`);
+  const ttl = checkSeconds(options.ttl, `${label} ttl`);
   const key = loose(options.key);
   return (result, args) =>
     cache.put(options.name, key(result, ...args), result, {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Cluster, Redis } from 'ioredis';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
-import type { RedisClient } from '../redis/redis.constants';
+import type { CacheRedisClient as RedisClient } from './cache-module.options';
 
 /**
  * A Keyv store over the project's ioredis client (standalone or cluster), so that cache-manager 7 and

@@ -26,7 +26,8 @@ export class MemoryCacheBackend implements CacheBackend {
       const entry = await this.store.get<StoredEntry>(keys.entry(key));
       let stale: string | undefined;
       if (entry && (await this.isCurrent(keys, entry))) {
-        if (now < entry.x) return { kind: 'hit', value: entry.v };
+        if (now < entry.x)
+          return { kind: 'hit', value: entry.v, tags: entry.t, ttlMs: entry.x - now };
         stale = entry.v;
       }
       const clock = await this.number(keys.clock);

@@ -1,8 +1,9 @@
-import type { Redis } from 'ioredis';
-import type { RedisClient } from '../redis/redis.constants';
+import { Cluster, type Redis } from 'ioredis';
 import { CacheBackend, EntryToStore, Invalidation, Lease, ReadResult } from './cache-backend';
 import type { CacheKeys } from './cache-keys';
 import { CACHE_DEFAULTS } from './cache.constants';
+import type { CacheRedisClient } from './cache-module.options';
+import { encodeInvalidation } from './local/invalidation-message';
 import {
   FILL_SCRIPT,
   INVALIDATE_SCRIPT,
@@ -28,11 +29,20 @@ const SCRIPTS = {
   cachePut: { numberOfKeys: 3, lua: PUT_SCRIPT },
 } as const;
 
-/** The cache's atomic operations as Lua scripts (EVALSHA) on the project's ioredis client. */
+/**
+ * The cache's atomic operations as Lua scripts (EVALSHA) on the given ioredis client. Invalidations
+ * and write-throughs announce themselves on the cache's channel from within their script: `PUBLISH`
+ * on a standalone Redis, `SPUBLISH` (to the shard of the cache's hash tag) on a Cluster.
+ */
 export class RedisCacheBackend implements CacheBackend {
   private readonly commands: CacheCommands;
+  private readonly publish: string;
 
-  constructor(private readonly client: RedisClient) {
+  constructor(
+    private readonly client: CacheRedisClient,
+    private readonly origin: string,
+  ) {
+    this.publish = client instanceof Cluster ? 'SPUBLISH' : 'PUBLISH';
     for (const [name, definition] of Object.entries(SCRIPTS)) {
       if (!(name in client))
         (client as Pick<Redis, 'defineCommand'>).defineCommand(name, definition);
@@ -49,14 +59,17 @@ export class RedisCacheBackend implements CacheBackend {
   async read(keys: CacheKeys, key: string, lockTtlMs: number, token: string): Promise<ReadResult> {
     const reply = await this.commands.cacheRead(
       keys.entry(key),
-      keys.generation,
+      keys.meta,
       keys.lock(key),
-      keys.clock,
-      keys.tagStampPrefix,
+      keys.keyStamp(key),
       token,
       lockTtlMs,
+      CACHE_DEFAULTS.keyStampTtlMs,
     );
-    if (reply[0] === 1) return { kind: 'hit', value: String(reply[1]) };
+    if (reply[0] === 1) {
+      const tags = JSON.parse(String(reply[2])) as string[];
+      return { kind: 'hit', value: String(reply[1]), tags, ttlMs: Number(reply[3]) };
+    }
     const stale = reply[1] ? String(reply[1]) : undefined;
     const owned = reply[0] === 2;
     const lease: Lease = {
@@ -70,10 +83,9 @@ export class RedisCacheBackend implements CacheBackend {
   async fill(keys: CacheKeys, key: string, entry: EntryToStore, lease: Lease): Promise<boolean> {
     const stored = await this.commands.cacheFill(
       keys.entry(key),
-      keys.generation,
+      keys.meta,
       keys.lock(key),
       keys.keyStamp(key),
-      keys.tagStampPrefix,
       lease.clock,
       lease.issuedAt,
       lease.token ?? '',
@@ -93,22 +105,24 @@ export class RedisCacheBackend implements CacheBackend {
   async put(keys: CacheKeys, key: string, entry: EntryToStore): Promise<void> {
     await this.commands.cachePut(
       keys.entry(key),
-      keys.clock,
+      keys.meta,
       keys.keyStamp(key),
       entry.value,
       JSON.stringify(entry.tags),
       entry.ttlMs,
       entry.storeMs,
       CACHE_DEFAULTS.keyStampTtlMs,
+      this.publish,
+      keys.channel,
+      encodeInvalidation(this.origin, { keys: [key], tags: [], all: false }),
     );
   }
 
-  async invalidate(keys: CacheKeys, { keys: evicted, tags, all }: Invalidation): Promise<void> {
+  async invalidate(keys: CacheKeys, invalidation: Invalidation): Promise<void> {
+    const { keys: evicted, tags, all } = invalidation;
     const declared = [
-      keys.clock,
-      keys.generation,
+      keys.meta,
       ...evicted.flatMap((key) => [keys.entry(key), keys.keyStamp(key)]),
-      ...tags.map((tag) => keys.tagStamp(tag)),
     ];
     await this.commands.cacheInvalidate(
       declared.length,
@@ -116,6 +130,10 @@ export class RedisCacheBackend implements CacheBackend {
       evicted.length,
       CACHE_DEFAULTS.keyStampTtlMs,
       all ? '1' : '0',
+      this.publish,
+      keys.channel,
+      encodeInvalidation(this.origin, invalidation),
+      ...tags,
     );
   }
 

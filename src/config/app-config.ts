@@ -15,7 +15,16 @@ export class AppConfig {
   readonly redis: { url?: string; clusterNodes?: RedisNode[]; keyPrefix: string };
   readonly session: { secret?: string; ttlSeconds: number; maxAgeSeconds: number };
   readonly throttle: { limit: number; ttlMs: number; loginLimit: number; loginTtlMs: number };
-  readonly cache: { productTtlS: number; productListTtlS: number; userTtlS: number };
+  /**
+   * `redis`: a Redis apart for cache entries (which may evict), when set; `ttlOverrides`: seconds by
+   * upper-cased cache name, from `CACHE_TTL_<NAME>_S`.
+   */
+  readonly cache: {
+    redis?: { url?: string; clusterNodes?: RedisNode[] };
+    l1MaxEntries: number;
+    maxEntryBytes: number;
+    ttlOverrides: Record<string, number>;
+  };
   readonly reports: { delayMs: number; cron: string; scheduleEnabled: boolean };
   /** `redisNodes`: independent Redis masters for the lock quorum, when set (else the project Redis). */
   readonly lock: { ttlMs: number; redisNodes?: string[] };
@@ -53,9 +62,16 @@ export class AppConfig {
       loginTtlMs: env.LOGIN_THROTTLE_TTL_MS,
     };
     this.cache = {
-      productTtlS: env.CACHE_TTL_PRODUCT_S,
-      productListTtlS: env.CACHE_TTL_PRODUCT_LIST_S,
-      userTtlS: env.CACHE_TTL_USER_S,
+      redis:
+        env.CACHE_REDIS_URL || env.CACHE_REDIS_CLUSTER_NODES
+          ? {
+              url: env.CACHE_REDIS_URL,
+              clusterNodes: env.CACHE_REDIS_CLUSTER_NODES?.split(',').map(parseNode),
+            }
+          : undefined,
+      l1MaxEntries: env.CACHE_L1_MAX_ENTRIES,
+      maxEntryBytes: env.CACHE_MAX_ENTRY_BYTES,
+      ttlOverrides: env.cacheTtlOverrides ?? {},
     };
     this.reports = {
       delayMs: env.INVENTORY_REPORT_DELAY_MS,

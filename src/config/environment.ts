@@ -8,6 +8,7 @@ import {
   IsString,
   Matches,
   Max,
+  Min,
   MinLength,
   ValidateBy,
   ValidateIf,
@@ -110,14 +111,29 @@ export class Environment {
   @Flag()
   TRUST_PROXY = false;
 
-  @PositiveInt()
-  CACHE_TTL_PRODUCT_S = 86400;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'CACHE_REDIS_URL must be a redis:// or rediss:// URL' })
+  CACHE_REDIS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[^\s:,]+:\d+(,[^\s:,]+:\d+)*$/, {
+    message: 'CACHE_REDIS_CLUSTER_NODES must be host:port,host:port,…',
+  })
+  CACHE_REDIS_CLUSTER_NODES?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_L1_MAX_ENTRIES = 0;
 
   @PositiveInt()
-  CACHE_TTL_PRODUCT_LIST_S = 300;
+  CACHE_MAX_ENTRY_BYTES = 1048576;
 
-  @PositiveInt()
-  CACHE_TTL_USER_S = 3600;
+  /**
+   * `CACHE_TTL_<NAME>_S` of every cache that has one, by `<NAME>`: any number of variables, so no
+   * field each; validated and filled in by `validateEnvironment`.
+   */
+  declare cacheTtlOverrides?: Record<string, number>;
 
   @Transform(toInt)
   @IsInt()

@@ -8,9 +8,7 @@ const COUNTS_LIMITS_AND_TTLS = [
   'THROTTLE_TTL_MS',
   'LOGIN_THROTTLE_LIMIT',
   'LOGIN_THROTTLE_TTL_MS',
-  'CACHE_TTL_PRODUCT_S',
-  'CACHE_TTL_PRODUCT_LIST_S',
-  'CACHE_TTL_USER_S',
+  'CACHE_MAX_ENTRY_BYTES',
   'LOCK_TTL_MS',
 ];
 
@@ -40,9 +38,9 @@ describe(validateEnvironment.name, () => {
       LOGIN_THROTTLE_LIMIT: 5,
       LOGIN_THROTTLE_TTL_MS: 60000,
       TRUST_PROXY: false,
-      CACHE_TTL_PRODUCT_S: 86400,
-      CACHE_TTL_PRODUCT_LIST_S: 300,
-      CACHE_TTL_USER_S: 3600,
+      CACHE_L1_MAX_ENTRIES: 0,
+      CACHE_MAX_ENTRY_BYTES: 1048576,
+      cacheTtlOverrides: {},
       INVENTORY_REPORT_DELAY_MS: 0,
       LOCK_TTL_MS: 30000,
     });
@@ -56,6 +54,30 @@ describe(validateEnvironment.name, () => {
     expect(env.PORT).toBe(3000);
     expect(env.REDIS_URL).toBeUndefined();
     expect(env).not.toHaveProperty('PATH');
+  });
+
+  it('takes CACHE_TTL_<NAME>_S for any cache name as a positive integer, by upper-cased name', () => {
+    const env = validateEnvironment({ CACHE_TTL_ORDERS_S: '90', CACHE_TTL_PRODUCT_LIST_S: '5' });
+    expect(env.cacheTtlOverrides).toEqual({ ORDERS: 90, PRODUCT_LIST: 5 });
+    for (const value of ['0', '-1', '1.5', 'ten']) {
+      expect(linesFor({ CACHE_TTL_ORDERS_S: value })).toEqual([
+        `CACHE_TTL_ORDERS_S: must be a positive integer (got ${JSON.stringify(value)})`,
+      ]);
+    }
+  });
+
+  it('takes CACHE_L1_MAX_ENTRIES 0 (off) or more, and a cache Redis apart', () => {
+    expect(validateEnvironment({ CACHE_L1_MAX_ENTRIES: '0' }).CACHE_L1_MAX_ENTRIES).toBe(0);
+    expect(validateEnvironment({ CACHE_L1_MAX_ENTRIES: '1000' }).CACHE_L1_MAX_ENTRIES).toBe(1000);
+    expect(linesFor({ CACHE_L1_MAX_ENTRIES: '-1' })).toHaveLength(1);
+    const config = new AppConfig(
+      validateEnvironment({ REDIS_URL: 'redis://state:6379', CACHE_REDIS_URL: 'redis://c:6380' }),
+    );
+    expect(config.cache.redis).toEqual({ url: 'redis://c:6380', clusterNodes: undefined });
+    expect(new AppConfig(validateEnvironment({})).cache.redis).toBeUndefined();
+    expect(linesFor({ CACHE_REDIS_URL: 'http://c' })).toEqual([
+      'CACHE_REDIS_URL: CACHE_REDIS_URL must be a redis:// or rediss:// URL',
+    ]);
   });
 
   it.each(COUNTS_LIMITS_AND_TTLS)('accepts any positive integer for %s', (name) => {

@@ -14,7 +14,16 @@ export class InvalidEnvironmentError extends Error {
 }
 
 const knownKeys = new Set(Object.keys(new Environment()));
-const secretKeys = new Set(['SESSION_SECRET', 'DATABASE_URL', 'REDIS_URL', 'LOCK_REDIS_NODES']);
+const secretKeys = new Set([
+  'SESSION_SECRET',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'LOCK_REDIS_NODES',
+  'CACHE_REDIS_URL',
+]);
+
+/** `CACHE_TTL_<NAME>_S`: the TTL in seconds of the cache called `<name>`, whichever module declares it. */
+export const CACHE_TTL_VARIABLE = /^CACHE_TTL_([A-Z0-9_]+)_S$/;
 
 /** Keeps the known variables (an empty value counts as unset), applies defaults and validates. */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
@@ -22,8 +31,17 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     Object.entries(raw).filter(([key, value]) => knownKeys.has(key) && value !== ''),
   );
   const env = plainToInstance(Environment, known, { exposeDefaultValues: true });
-  const errors = validateSync(env);
-  if (errors.length > 0) throw new InvalidEnvironmentError(errors.map(describe));
+  const lines = validateSync(env).map(describe);
+  const cacheTtlOverrides: Record<string, number> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const name = CACHE_TTL_VARIABLE.exec(key)?.[1];
+    if (!name || value === '' || value === undefined) continue;
+    const text = typeof value === 'string' ? value.trim() : '';
+    if (/^\d+$/.test(text) && Number(text) > 0) cacheTtlOverrides[name] = Number(text);
+    else lines.push(`${key}: must be a positive integer (got ${JSON.stringify(value)})`);
+  }
+  if (lines.length > 0) throw new InvalidEnvironmentError(lines);
+  env.cacheTtlOverrides = cacheTtlOverrides;
   return env;
 }
 

@@ -3,7 +3,6 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { CacheEvict, Cacheable } from '../cache';
 import { Page } from '../common/dto/page';
-import type { AppConfig } from '../config/app-config';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ProductDto } from './dto/product.dto';
 import { ProductQueryDto } from './dto/product-query.dto';
@@ -49,7 +48,7 @@ export class ProductsService {
   /** Cached per full query (filters, sort and page). */
   @Cacheable({
     name: PRODUCT_LIST,
-    ttl: (config: AppConfig) => config.cache.productListTtlS,
+    ttl: 300,
     tags: (_page: Page<ProductDto>, query: ProductQueryDto) => [listTag(query.category)],
   })
   async list(query: ProductQueryDto): Promise<Page<ProductDto>> {
@@ -84,7 +83,7 @@ export class ProductsService {
   @Cacheable({
     name: PRODUCT,
     key: (id: string) => id,
-    ttl: (config: AppConfig) => config.cache.productTtlS,
+    ttl: 86_400,
     cacheNull: true,
   })
   async find(id: string): Promise<ProductDto | null> {

@@ -18,8 +18,10 @@ const resilientOptions: RedisOptions = {
   retryStrategy: (attempt) => Math.min(50 * attempt, 500),
 };
 
-export function createRedisClient(config: AppConfig, logger: Logger): RedisClient | null {
-  const { url, clusterNodes } = config.redis;
+export function createRedisClient(
+  { url, clusterNodes }: Pick<AppConfig['redis'], 'url' | 'clusterNodes'>,
+  logger: Logger,
+): RedisClient | null {
   let client: RedisClient;
   if (clusterNodes) {
     client = new Cluster(clusterNodes, {

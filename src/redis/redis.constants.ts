@@ -8,3 +8,9 @@ export type RedisClient = Redis | Cluster;
  * in-process store instead.
  */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+
+/**
+ * Injection token of the ioredis client for cache entries: the Redis of `CACHE_REDIS_URL` /
+ * `CACHE_REDIS_CLUSTER_NODES` (which may evict) when set, else the project's client above.
+ */
+export const CACHE_REDIS_CLIENT = Symbol('CACHE_REDIS_CLIENT');

@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { createRedisClient } from './redis-client.factory';
-import { REDIS_CLIENT, RedisClient } from './redis.constants';
+import { CACHE_REDIS_CLIENT, REDIS_CLIENT, RedisClient } from './redis.constants';
 
 @Global()
 @Module({
@@ -11,7 +11,7 @@ import { REDIS_CLIENT, RedisClient } from './redis.constants';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
         const logger = new Logger('Redis');
-        const client = createRedisClient(config, logger);
+        const client = createRedisClient(config.redis, logger);
         if (!client) {
           logger.warn(
             'REDIS_URL and REDIS_CLUSTER_NODES are unset: caches, sessions, rate limits and locks use ' +
@@ -21,14 +21,23 @@ import { REDIS_CLIENT, RedisClient } from './redis.constants';
         return client;
       },
     },
+    {
+      provide: CACHE_REDIS_CLIENT,
+      inject: [AppConfig, REDIS_CLIENT],
+      useFactory: (config: AppConfig, main: RedisClient | null) =>
+        config.cache.redis ? createRedisClient(config.cache.redis, new Logger('CacheRedis')) : main,
+    },
   ],
-  exports: [REDIS_CLIENT],
+  exports: [REDIS_CLIENT, CACHE_REDIS_CLIENT],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_CLIENT) private readonly client: RedisClient | null) {}
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly client: RedisClient | null,
+    @Inject(CACHE_REDIS_CLIENT) private readonly cacheClient: RedisClient | null,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.client) return;
-    await this.client.quit().catch(() => this.client?.disconnect());
+    const clients = new Set([this.client, this.cacheClient].filter((client) => client !== null));
+    await Promise.all([...clients].map((client) => client.quit().catch(() => client.disconnect())));
   }
 }

@@ -11,7 +11,6 @@ import { CacheEvict, Cacheable } from '../cache';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { Page } from '../common/dto/page';
 import { isUniqueViolation } from '../common/postgres-errors';
-import type { AppConfig } from '../config/app-config';
 import { SessionService } from '../session/session.service';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -53,7 +52,7 @@ export class UsersService {
   @Cacheable({
     name: USER,
     key: (id: string) => id,
-    ttl: (config: AppConfig) => config.cache.userTtlS,
+    ttl: 3_600,
   })
   async findById(id: string): Promise<UserDto> {
     return UserDto.from(await this.load(id));

@@ -1,0 +1,75 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { Cluster, Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+
+export type CacheRedisClient = Redis | Cluster;
+
+export interface CacheModuleOptions {
+  /**
+   * The ioredis client (standalone or Cluster) that holds the entries, their stamps and fill locks and
+   * carries the invalidations; it may evict (`allkeys-lru`). `null`: everything in process, for one
+   * instance only. The client stays the caller's to close.
+   */
+  redis: CacheRedisClient | null;
+  /** First part of every key (`<prefix>:{<cache>}:<key>`). Default `cache`. */
+  keyPrefix?: string;
+  /**
+   * TTLs in seconds by cache name, overriding what the decorators declare (see `ttlOverrideName`):
+   * `{ product: 60 }` or `{ PRODUCT: 60 }`.
+   */
+  ttlOverrides?: Record<string, number>;
+  /** In-process copies per cache in front of Redis (the L1 tier); 0 (default) turns it off. */
+  l1MaxEntries?: number;
+  /** The longest an in-process copy is served, whatever happens to invalidation messages. Default 5000. */
+  l1MaxAgeMs?: number;
+  /** Larger values (as JSON, in bytes) are answered but not cached. Default 1 MiB. */
+  maxEntryBytes?: number;
+  /** Where the cache counters go; by default the module's own registry. */
+  registry?: Registry;
+}
+
+export const {
+  ConfigurableModuleClass: ConfigurableCacheModule,
+  MODULE_OPTIONS_TOKEN: CACHE_MODULE_OPTIONS,
+} = new ConfigurableModuleBuilder<CacheModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();
+
+/** The options with their defaults. */
+export interface ResolvedCacheOptions {
+  redis: CacheRedisClient | null;
+  keyPrefix: string;
+  ttlOverrides: Map<string, number>;
+  l1MaxEntries: number;
+  l1MaxAgeMs: number;
+  maxEntryBytes: number;
+}
+
+export const RESOLVED_CACHE_OPTIONS = Symbol('RESOLVED_CACHE_OPTIONS');
+
+/** The environment-style name of a cache: `product_list` and `product-list` are `PRODUCT_LIST`. */
+export function ttlOverrideName(cache: string): string {
+  return cache.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+export function resolveCacheOptions(options: CacheModuleOptions): ResolvedCacheOptions {
+  const ttlOverrides = new Map<string, number>();
+  for (const [name, seconds] of Object.entries(options.ttlOverrides ?? {})) {
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw new Error(`The TTL override of "${name}" must be a positive number of seconds`);
+    }
+    ttlOverrides.set(ttlOverrideName(name), seconds);
+  }
+  return {
+    redis: options.redis,
+    keyPrefix: options.keyPrefix ?? 'cache',
+    ttlOverrides,
+    l1MaxEntries: options.redis ? (options.l1MaxEntries ?? 0) : 0,
+    l1MaxAgeMs: options.l1MaxAgeMs ?? 5_000,
+    maxEntryBytes: options.maxEntryBytes ?? 1_048_576,
+  };
+}
