@@ -8,6 +8,7 @@ const COUNTS_LIMITS_AND_TTLS = [
   'THROTTLE_TTL_MS',
   'LOGIN_THROTTLE_LIMIT',
   'LOGIN_THROTTLE_TTL_MS',
+  'REQUEST_TIMEOUT_MS',
   'CACHE_TTL_PRODUCT_S',
   'CACHE_TTL_PRODUCT_LIST_S',
   'CACHE_TTL_USER_S',
@@ -40,6 +41,7 @@ describe(validateEnvironment.name, () => {
       LOGIN_THROTTLE_LIMIT: 5,
       LOGIN_THROTTLE_TTL_MS: 60000,
       TRUST_PROXY: false,
+      REQUEST_TIMEOUT_MS: 30000,
       CACHE_TTL_PRODUCT_S: 86400,
       CACHE_TTL_PRODUCT_LIST_S: 300,
       CACHE_TTL_USER_S: 3600,
@@ -139,14 +141,29 @@ describe(validateEnvironment.name, () => {
   });
 
   it.each([
-    ['true', true],
-    ['1', true],
-    ['yes', true],
     ['false', false],
-    ['0', false],
     ['off', false],
+    ['0', false],
+    ['true', true],
+    ['1', 1],
+    ['2', 2],
+    ['127.0.0.1', ['127.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.7 ,::1', ['10.0.0.0/8', '192.168.1.7', '::1']],
+    ['fd00::/8,loopback', ['fd00::/8', 'loopback']],
   ])('reads TRUST_PROXY=%p as %p', (value, expected) => {
-    expect(validateEnvironment({ TRUST_PROXY: value }).TRUST_PROXY).toBe(expected);
+    expect(validateEnvironment({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it.each([
+    '-1',
+    '1.5',
+    '10.0.0.0/33',
+    '::1/129',
+    '10.0.0',
+    'proxy.example.com',
+    '10.0.0.1,,10.0.0.2',
+  ])('refuses TRUST_PROXY=%p in one line naming it', (value) => {
+    expect(linesFor({ TRUST_PROXY: value })).toEqual([expect.stringMatching(/^TRUST_PROXY: /)]);
   });
 });
 
