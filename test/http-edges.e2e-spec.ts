@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect, Socket } from 'node:net';
 import { Client } from 'pg';
@@ -7,6 +7,7 @@ import { adminAgent } from './support/admin-agent';
 import { AppInstance, startInstance } from './support/app-instance';
 import { expectErrorShape } from './support/error-shape';
 import { SignedIn } from './support/signed-in-agent';
+import { withReadmeCacheExample } from './support/readme-cache-example';
 import { isolatedEnv } from './support/test-env';
 
 const UNLIMITED = { THROTTLE_LIMIT: '1000000', LOGIN_THROTTLE_LIMIT: '1000000' };
@@ -375,5 +376,33 @@ describe('Conflicts with stored data answer 409 through the global filter (e2e)'
     const res = await request(instance.url).post('/users').send(user);
     expectErrorShape(res, 409);
     expect(res.body.message).toBe('Email is already registered');
+  });
+});
+
+describe("The README's caching example (findOneByOrFail under @Cacheable) (e2e)", () => {
+  let instance: AppInstance;
+
+  beforeAll(async () => {
+    const env = await isolatedEnv(UNLIMITED);
+    instance = await startInstance(env, withReadmeCacheExample(env));
+  });
+
+  afterAll(() => instance.close());
+
+  it('answers an unknown id with 404, also when asked again', async () => {
+    const id = randomUUID();
+    for (let i = 0; i < 2; i++) {
+      expectErrorShape(await request(instance.url).get(`/readme-example/${id}`), 404);
+    }
+  });
+
+  it('answers a known id from the database, then from the cache', async () => {
+    const admin = await adminAgent(instance);
+    const { body: product } = await admin.agent.post('/products').send(validProduct).expect(201);
+    const first = await request(instance.url).get(`/readme-example/${product.id}`).expect(200);
+    expect(first.headers['x-cache']).toBe('MISS');
+    const second = await request(instance.url).get(`/readme-example/${product.id}`).expect(200);
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(second.body).toEqual(product);
   });
 });
