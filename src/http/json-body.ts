@@ -22,7 +22,7 @@ export function acceptOnlyJsonBodies(fastify: FastifyInstance, bodyLimit: number
         done(new BadRequestException(`JSON may nest at most ${MAX_JSON_DEPTH} levels`), undefined);
         return;
       }
-      parseJson(request, text, done);
+      void parseJson(request, text, done);
     },
   );
 }
