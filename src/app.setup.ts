@@ -32,7 +32,7 @@ export async function createApp(
   app.useLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1));
   warnIfEveryProxyIsTrusted(config);
   acceptOnlyJsonBodies(adapter.getInstance(), config.http.bodyLimitBytes);
-  await addSecurityHeaders(app, config.production);
+  addSecurityHeaders(adapter.getInstance(), config.production);
   app.useGlobalPipes(
     new BoundedValidationPipe({
       whitelist: true,
