@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect, Socket } from 'node:net';
@@ -255,6 +256,27 @@ describe('Proxies: the rate limiter keys on the address Fastify derives under TR
       }
     },
   );
+});
+
+describe('Proxies: TRUST_PROXY=true is accepted with a start-up warning (e2e)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  const startUpWarnings = async (trustProxy: string): Promise<string[]> => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const instance = await startInstance(await isolatedEnv({ TRUST_PROXY: trustProxy }));
+    await instance.close();
+    return warn.mock.calls.map(([message]) => String(message));
+  };
+
+  it('warns that every X-Forwarded-For entry is believed with TRUST_PROXY=true', async () => {
+    expect(await startUpWarnings('true')).toContainEqual(
+      expect.stringMatching(/^TRUST_PROXY=true believes every X-Forwarded-For entry/),
+    );
+  });
+
+  it('does not warn with a hop count', async () => {
+    expect(await startUpWarnings('1')).not.toContainEqual(expect.stringMatching(/TRUST_PROXY/));
+  });
 });
 
 const SECURITY_HEADERS = {
