@@ -20,14 +20,18 @@ const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbo
  */
 export async function createApp(
   env: Record<string, string> = {},
-  root: DynamicModule = AppModule.forRoot(env),
+  root?: DynamicModule,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter(httpServerOptions(new AppConfig(checkEnvironment(env))));
-  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
-    abortOnError: false,
-    bufferLogs: true,
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    root ?? AppModule.forRoot(env),
+    adapter,
+    {
+      abortOnError: false,
+      bufferLogs: true,
+      bodyParser: false,
+    },
+  );
   const config = app.get(AppConfig);
   app.useLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1));
   warnIfEveryProxyIsTrusted(config);
