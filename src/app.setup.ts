@@ -1,42 +1,50 @@
-import { Logger, LogLevel, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Logger, LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { UnavailableFilter } from './common/filters/unavailable.filter';
 import { CanonicalIdsPipe } from './common/ids/canonical-ids.pipe';
+import { BoundedValidationPipe } from './common/validation/bounded-validation.pipe';
 import { AppConfig } from './config/app-config';
 import { checkEnvironment } from './config/validate-environment';
 import { DataDirLock } from './database/data-dir-lock';
+import { httpServerOptions } from './http/http-server-options';
+import { acceptOnlyJsonBodies } from './http/json-body';
+import { addSecurityHeaders } from './http/security-headers';
 import { setUpSessions } from './session/session.setup';
 
-const BODY_LIMIT_BYTES = 100 * 1024;
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /**
  * Builds the application exactly as production runs it; `main.ts` and the e2e tests both call this.
- * `env` overrides the process environment.
+ * `env` overrides the process environment; `root` (by default `AppModule`) lets a test add modules.
  */
-export async function createApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  env: Record<string, string> = {},
+  root?: DynamicModule,
+): Promise<NestFastifyApplication> {
   const environment = checkEnvironment(env);
   // Before Nest starts: a folder another process serves stops start-up with one sentence.
   if (!environment.DATABASE_URL) DataDirLock.assertFree(environment.DATA_DIR);
-  // TRUST_PROXY is only known once the configuration is validated; Fastify asks this on each request.
-  const proxy = { trusted: false };
-  const adapter = new FastifyAdapter({
-    bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: () => proxy.trusted,
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
-    abortOnError: false,
-    bufferLogs: true,
-  });
+  const adapter = new FastifyAdapter(httpServerOptions(new AppConfig(environment)));
+  const app = await NestFactory.create<NestFastifyApplication>(
+    root ?? AppModule.forRoot(env),
+    adapter,
+    {
+      abortOnError: false,
+      bufferLogs: true,
+      bodyParser: false,
+    },
+  );
   const config = app.get(AppConfig);
-  proxy.trusted = config.http.trustProxy;
   app.useLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1));
+  warnIfEveryProxyIsTrusted(config);
+  acceptOnlyJsonBodies(adapter.getInstance(), config.http.bodyLimitBytes);
+  addSecurityHeaders(adapter.getInstance(), config.production);
   app.useGlobalPipes(
     new CanonicalIdsPipe(),
-    new ValidationPipe({
+    new BoundedValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
@@ -64,6 +72,14 @@ function setUpDocs(app: NestFastifyApplication): void {
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+function warnIfEveryProxyIsTrusted(config: AppConfig): void {
+  if (config.http.trustProxy !== true) return;
+  new Logger('Bootstrap').warn(
+    'TRUST_PROXY=true believes every X-Forwarded-For entry, which any client can write: rate limits ' +
+      'can be evaded. Set it to the number of proxies in front of the service or their addresses.',
+  );
 }
 
 export function logStartup(url: string): void {

@@ -50,14 +50,15 @@ const bodyCases = (resource: 'users' | 'products', valid: Record<string, unknown
       'application/json',
     ),
     post('with a body over 100 kB', { ...valid, name: overLimit }, 413),
-    post('as text/plain', JSON.stringify(valid), 400, 'text/plain'),
-    post(
-      'as a form with fields missing',
-      'name=a&category=b',
-      400,
-      'application/x-www-form-urlencoded',
-    ),
+    post('as text/plain', JSON.stringify(valid), 415, 'text/plain'),
+    post('as a form', 'name=a&category=b', 415, 'application/x-www-form-urlencoded'),
     post('as XML', '<product/>', 415, 'application/xml'),
+    post(
+      'with JSON nested 5,000 levels deep',
+      '['.repeat(5000) + ']'.repeat(5000),
+      400,
+      'application/json',
+    ),
   ];
 };
 
@@ -161,6 +162,22 @@ const cases: BadRequestCase[] = [
     method: 'patch',
     path: '/products/:product',
     body: '{',
+    contentType: 'application/json',
+    status: 400,
+  },
+  {
+    name: 'PATCH /products/:id as a form',
+    method: 'patch',
+    path: '/products/:product',
+    body: 'name=x',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+  },
+  {
+    name: 'PATCH /users/:id with JSON nested 40 levels deep',
+    method: 'patch',
+    path: '/users/:user',
+    body: `{"name":${'['.repeat(39)}${']'.repeat(39)}}`,
     contentType: 'application/json',
     status: 400,
   },

@@ -1,4 +1,5 @@
 import { Environment } from './environment';
+import { TrustProxy } from './trust-proxy';
 
 export interface RedisNode {
   host: string;
@@ -10,7 +11,13 @@ export class AppConfig {
   readonly production: boolean;
   readonly nodeEnv: string;
   readonly logLevel: string;
-  readonly http: { port: number; host: string; trustProxy: boolean; bodyLimitBytes: number };
+  readonly http: {
+    port: number;
+    host: string;
+    trustProxy: TrustProxy;
+    bodyLimitBytes: number;
+    requestTimeoutMs: number;
+  };
   readonly database: { url?: string; dataDir: string; migrationsRun: boolean; poolSize: number };
   readonly redis: { url?: string; clusterNodes?: RedisNode[]; keyPrefix: string };
   readonly session: { secret?: string; ttlSeconds: number; maxAgeSeconds: number };
@@ -38,6 +45,7 @@ export class AppConfig {
       host: env.HOST,
       trustProxy: env.TRUST_PROXY,
       bodyLimitBytes: 100 * 1024,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     };
     this.database = {
       url: env.DATABASE_URL,

@@ -14,6 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { validateCronExpression } from 'cron';
+import { isTrustProxy, parseTrustProxy, TrustProxy } from './trust-proxy';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -108,8 +109,19 @@ export class Environment {
   @PositiveInt()
   LOGIN_THROTTLE_TTL_MS = 60000;
 
-  @Flag()
-  TRUST_PROXY = false;
+  @Transform(({ value }) => parseTrustProxy(value))
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: isTrustProxy,
+      defaultMessage: () =>
+        'TRUST_PROXY must be false, true, a number of proxy hops, or comma-separated proxy addresses/CIDRs',
+    },
+  })
+  TRUST_PROXY: TrustProxy = false;
+
+  @PositiveInt()
+  REQUEST_TIMEOUT_MS = 30000;
 
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'CACHE_REDIS_URL must be a redis:// or rediss:// URL' })

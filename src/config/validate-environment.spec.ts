@@ -9,6 +9,7 @@ const COUNTS_LIMITS_AND_TTLS = [
   'LOGIN_THROTTLE_LIMIT',
   'LOGIN_THROTTLE_TTL_MS',
   'CACHE_MAX_ENTRY_BYTES',
+  'REQUEST_TIMEOUT_MS',
   'LOCK_TTL_MS',
 ];
 
@@ -41,6 +42,7 @@ describe(validateEnvironment.name, () => {
       CACHE_L1_MAX_ENTRIES: 0,
       CACHE_MAX_ENTRY_BYTES: 1048576,
       cacheTtlOverrides: {},
+      REQUEST_TIMEOUT_MS: 30000,
       INVENTORY_REPORT_DELAY_MS: 0,
       LOCK_TTL_MS: 30000,
     });
@@ -161,14 +163,29 @@ describe(validateEnvironment.name, () => {
   });
 
   it.each([
-    ['true', true],
-    ['1', true],
-    ['yes', true],
     ['false', false],
-    ['0', false],
     ['off', false],
+    ['0', false],
+    ['true', true],
+    ['1', 1],
+    ['2', 2],
+    ['127.0.0.1', ['127.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.7 ,::1', ['10.0.0.0/8', '192.168.1.7', '::1']],
+    ['fd00::/8,loopback', ['fd00::/8', 'loopback']],
   ])('reads TRUST_PROXY=%p as %p', (value, expected) => {
-    expect(validateEnvironment({ TRUST_PROXY: value }).TRUST_PROXY).toBe(expected);
+    expect(validateEnvironment({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it.each([
+    '-1',
+    '1.5',
+    '10.0.0.0/33',
+    '::1/129',
+    '10.0.0',
+    'proxy.example.com',
+    '10.0.0.1,,10.0.0.2',
+  ])('refuses TRUST_PROXY=%p in one line naming it', (value) => {
+    expect(linesFor({ TRUST_PROXY: value })).toEqual([expect.stringMatching(/^TRUST_PROXY: /)]);
   });
 });
 

@@ -133,7 +133,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     this.proxyWarned = true;
     this.log.warn(
       'Requests carry X-Forwarded-For but TRUST_PROXY is off: rate limits count every client behind ' +
-        'the proxy as one address. Set TRUST_PROXY=true when the service runs behind a proxy.',
+        'the proxy as one address. Set TRUST_PROXY to the number of proxies or their addresses.',
     );
   }
 

@@ -1,3 +1,4 @@
+import { DynamicModule } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.setup';
 
@@ -8,8 +9,12 @@ export interface AppInstance {
   close(): Promise<void>;
 }
 
-export async function startInstance(env: Record<string, string>): Promise<AppInstance> {
-  const app = await createApp(env);
+/** `root` replaces `AppModule` when a test adds modules of its own. */
+export async function startInstance(
+  env: Record<string, string>,
+  root?: DynamicModule,
+): Promise<AppInstance> {
+  const app = await createApp(env, root);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   return { app, url, close: () => app.close() };

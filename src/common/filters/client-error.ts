@@ -1,12 +1,19 @@
-import { BadRequestException, HttpException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  HttpException,
+  NotFoundException,
+} from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { isInvalidInput } from '../postgres-errors';
+import { EntityNotFoundError } from 'typeorm';
+import { conflictOf, isInvalidInput } from '../postgres-errors';
 
 /**
  * The client's fault, said in Nest's error shape `{statusCode, message, error}`. Covers what Nest
  * would otherwise answer without `error` (Fastify's own errors raised before a route runs: malformed
- * JSON, a body over the limit, an unsupported content type, a broken URL) and values PostgreSQL
- * refuses. Answers `undefined` for anything else.
+ * JSON, a body over the limit, an unsupported content type, a broken URL), values PostgreSQL
+ * refuses, writes that conflict with stored data (409) and TypeORM's `…OrFail` finding nothing (404),
+ * so that features added to the service inherit these answers. Answers `undefined` for anything else.
  */
 export function asClientError(exception: unknown): HttpException | undefined {
   if (exception instanceof HttpException) {
@@ -15,6 +22,11 @@ export function asClientError(exception: unknown): HttpException | undefined {
     if (!bare || status < 400 || status >= 500) return undefined;
     const error = STATUS_CODES[status] ?? 'Client Error';
     return new HttpException({ statusCode: status, message: exception.message, error }, status);
+  }
+  const conflict = conflictOf(exception);
+  if (conflict) return new ConflictException(conflict);
+  if (exception instanceof EntityNotFoundError) {
+    return new NotFoundException('The requested resource was not found');
   }
   if (isInvalidInput(exception)) {
     return new BadRequestException(

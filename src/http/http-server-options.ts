@@ -1,0 +1,32 @@
+import type { FastifyHttpOptions } from 'fastify';
+import type { Server } from 'node:http';
+import type { AppConfig } from '../config/app-config';
+
+/** Node looks for overdue requests at this interval: at most this long past the timeout. */
+const MAX_TIMEOUT_CHECK_INTERVAL_MS = 5000;
+/** The longest a Node timer runs; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Fastify's server options from the configuration: the body limit, which proxies to believe, and
+ * the timeouts that keep slow or stalled clients from holding connections. A request whose headers
+ * and body have not all arrived within `REQUEST_TIMEOUT_MS` is answered 408 and its connection
+ * closed (Fastify turns it off by default); an idle keep-alive connection is closed after as long.
+ */
+export function httpServerOptions(config: AppConfig): FastifyHttpOptions<Server> {
+  const { bodyLimitBytes, trustProxy, requestTimeoutMs } = config.http;
+  return {
+    bodyLimit: bodyLimitBytes,
+    trustProxy,
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: Math.min(requestTimeoutMs, MAX_TIMER_MS),
+    http: {
+      headersTimeout: requestTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(
+        MAX_TIMEOUT_CHECK_INTERVAL_MS,
+        Math.max(100, Math.ceil(requestTimeoutMs / 4)),
+      ),
+    },
+  };
+}
