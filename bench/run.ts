@@ -14,7 +14,8 @@ import { startReference, startService, type Server } from './processes';
  * RSS of a scenario is that of the process serving it.
  *
  * Usage: npm run build && npm run bench [-- <seconds> <connections>] [--dist=<build folder>]
- * (<seconds> per scenario, split into two rounds; --dist loads another build, e.g. an older one.)
+ * [--only=<configuration>] (<seconds> per scenario, split into two rounds; --dist loads another
+ * build, e.g. an older one; --only runs the configurations whose name contains the text.)
  */
 const flags = new Map(
   process.argv
@@ -105,9 +106,6 @@ async function main(): Promise<void> {
         env: {},
         scenarios: async (service) => {
           const product = `/products/${await seedProduct(databaseUrl, 'Espresso cup')}`;
-          const body = await (await fetch(service.base + product)).text();
-          await redis.set('bench:reference', body);
-          reference = await startReference(redisServer.url, 'bench:reference');
           return [
             {
               name: 'GET /products/:id (cache HIT)',
@@ -172,20 +170,24 @@ async function main(): Promise<void> {
       },
       {
         name: 'an abusive client',
-        env: { THROTTLE_LIMIT: String(ABUSIVE_LIMIT) },
+        // Its own key prefix: the other configurations' hits from this address are not its own.
+        env: { THROTTLE_LIMIT: String(ABUSIVE_LIMIT), REDIS_KEY_PREFIX: 'bench-abusive' },
         scenarios: async (service) => [
           {
             name: `GET /products/:id, one client far past its limit (${ABUSIVE_LIMIT} per minute)`,
             load: {
               path: await cached(service, `/products/${await seedProduct(databaseUrl, 'Pot')}`),
             },
+            warmUp: false,
           },
         ],
       },
     ];
 
+    const only = flags.get('only');
     const rows: Row[] = [];
     for (const configuration of configurations) {
+      if (only && !configuration.name.includes(only)) continue;
       let service: Server;
       try {
         service = await startService(dist, { ...common, ...configuration.env });
@@ -194,13 +196,19 @@ async function main(): Promise<void> {
         service = await startService(dist, { ...common, ...configuration.fallbackEnv });
       }
       try {
+        if (!reference) {
+          // The reference answers with the JSON of a cached product read from the service.
+          const product = `/products/${await seedProduct(databaseUrl, 'Reference cup')}`;
+          await redis.set('bench:reference', await (await fetch(service.base + product)).text());
+          reference = await startReference(redisServer.url, 'bench:reference');
+        }
         const scenarios = await configuration.scenarios(service);
         for (const { name, load, warmUp: warm = true } of scenarios) {
           if (warm) await warmUp(service, load, connections);
           const measured = await measure({
             server: service,
             load,
-            reference: reference as Server,
+            reference,
             redis,
             rounds: ROUNDS,
             seconds: seconds / ROUNDS,
