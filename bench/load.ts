@@ -12,6 +12,8 @@ export interface Measured {
   requests: number;
   /** Requests per second of the reference in the rounds alternated with these. */
   reference: number;
+  /** The median over the rounds of requests / the reference's in the round just before. */
+  ratio: number;
   p50: number;
   p99: number;
   statuses: Record<string, number>;
@@ -77,7 +79,9 @@ async function peakRssDuring(pid: number | undefined, work: Promise<unknown>): P
 
 /**
  * Loads `server` in `rounds` rounds of `seconds`, each right after a round of the reference, so
- * that both see the same machine; throughput is the mean over the rounds, latency the worst round.
+ * that both see the same machine; throughput is the mean over the rounds, the ratio the median of
+ * the rounds' ratios (a burst of other load on the machine skews one round, not the figure), latency
+ * the worst round.
  */
 export async function measure(options: {
   server: Server;
@@ -92,20 +96,29 @@ export async function measure(options: {
   const measured: Measured = {
     requests: 0,
     reference: 0,
+    ratio: 0,
     p50: 0,
     p99: 0,
     statuses: {},
     peakRss: 0,
     redisCommands: 0,
   };
+  const ratios: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    measured.reference += (await round(reference, { path: '/' }, seconds, connections)).requests;
+    const { requests: referenceRequests } = await round(
+      reference,
+      { path: '/' },
+      seconds,
+      connections,
+    );
+    measured.reference += referenceRequests;
     const before = await redisCommands(redis);
     const work = round(server, load, seconds, connections);
     const peak = await peakRssDuring(server.child.pid, work);
     const result = await work;
     measured.redisCommands += (await redisCommands(redis)) - before;
     measured.requests += result.requests;
+    ratios.push(result.requests / referenceRequests);
     measured.p50 = Math.max(measured.p50, result.p50);
     measured.p99 = Math.max(measured.p99, result.p99);
     measured.peakRss = Math.max(measured.peakRss, peak);
@@ -115,7 +128,14 @@ export async function measure(options: {
   }
   measured.requests /= rounds;
   measured.reference /= rounds;
+  measured.ratio = median(ratios);
   return measured;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** A short unmeasured load, so that the measured rounds see a warmed-up process. */
