@@ -1,117 +1,264 @@
-import autocannon from 'autocannon';
-import { ChildProcess, fork, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { Client } from 'pg';
+import type { Request } from 'autocannon';
 import { Redis } from 'ioredis';
-import { freePort, waitFor } from '../test/support/ports';
+import { resolve } from 'node:path';
 import { PostgresServer } from '../test/support/postgres-server';
 import { RedisServer } from '../test/support/redis-server';
+import { adminCookie, seedProduct } from './fixtures';
+import { Load, measure, Measured, warmUp } from './load';
+import { startReference, startService, type Server } from './processes';
 
 /**
- * Loads the built service (dist/main.js) with autocannon on real PostgreSQL and Redis started here,
- * and prints each scenario's throughput as a ratio of a bare node:http + one ioredis GET server
- * measured in the same run. Usage: npm run build && npm run bench [-- <seconds> <connections>]
+ * Loads a build of the service with autocannon on real PostgreSQL and Redis started here, and
+ * prints each scenario's throughput as a ratio of a bare node:http + one ioredis GET server measured
+ * in rounds alternated with the scenario's. Each configuration runs as its own process, so the peak
+ * RSS of a scenario is that of the process serving it.
+ *
+ * Usage: npm run build && npm run bench [-- <seconds> <connections>] [--dist=<build folder>]
+ * [--only=<configuration>] (<seconds> per scenario, split into four rounds; --dist loads another
+ * build, e.g. an older one; --only runs the configurations whose name contains the text.)
  */
-const seconds = Number(process.argv[2] ?? 10);
-const connections = Number(process.argv[3] ?? 50);
+const flags = new Map(
+  process.argv
+    .slice(2)
+    .filter((arg) => arg.startsWith('--'))
+    .map((arg) => arg.slice(2).split('=') as [string, string]),
+);
+const [secondsArg, connectionsArg] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const seconds = Number(secondsArg ?? 10);
+const connections = Number(connectionsArg ?? 50);
+const dist = resolve(flags.get('dist') ?? resolve(__dirname, '..', 'dist'));
+const ROUNDS = 4;
+const MANY_CLIENTS = 10_000;
+const ABUSIVE_LIMIT = 100;
 
-interface Result {
+interface Scenario {
   name: string;
-  requests: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
+  load: Load;
+  /** False: measured from the first request (the abusive client's admitted ones included). */
+  warmUp?: boolean;
 }
 
-async function load(name: string, url: string): Promise<Result> {
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
-  return {
-    name,
-    requests: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx + result.errors,
+interface Configuration {
+  name: string;
+  env: Record<string, string>;
+  /** Tried in order when the build refuses the first (a variable it does not know yet). */
+  fallbackEnv?: Record<string, string>;
+  scenarios: (service: Server) => Promise<Scenario[]>;
+}
+
+interface Row extends Measured {
+  name: string;
+}
+
+const clientAddress = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+
+function manyClients(path: string): Request[] {
+  let next = 0;
+  return [
+    {
+      method: 'GET',
+      path,
+      setupRequest: (request) => {
+        request.headers = {
+          ...request.headers,
+          'x-forwarded-for': clientAddress(next++ % MANY_CLIENTS),
+        };
+        return request;
+      },
+    },
+  ];
+}
+
+function readWriteMix(path: string, cookie: string): Request[] {
+  let stock = 0;
+  const write: Request = {
+    method: 'PATCH',
+    path,
+    headers: { cookie, 'content-type': 'application/json' },
+    setupRequest: (request) => ({ ...request, body: JSON.stringify({ stock: ++stock % 1000 }) }),
   };
+  return [...Array.from({ length: 9 }, (): Request => ({ method: 'GET', path })), write];
 }
 
-function startService(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-function startReference(port: number, redisUrl: string, key: string): Promise<ChildProcess> {
-  const child = fork(join(__dirname, 'reference-server.ts'), [String(port), redisUrl, key], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-  });
-  return new Promise((resolve) => child.once('message', () => resolve(child)));
-}
-
-async function seedProduct(databaseUrl: string): Promise<string> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO products (name, description, category, price, stock)
-     VALUES ('Espresso cup', 'Porcelain, 80 ml', 'kitchen', 12.5, 40) RETURNING id`,
-  );
-  await client.end();
-  return rows[0].id;
+async function cached(service: Server, path: string): Promise<string> {
+  for (let i = 0; i < 2; i++) await (await fetch(service.base + path)).text();
+  return path;
 }
 
 async function main(): Promise<void> {
-  const [postgres, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
-  const children: ChildProcess[] = [];
+  const [postgres, redisServer] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+  const redis = new Redis(redisServer.url);
+  let reference: Server | undefined;
   try {
     const databaseUrl = await postgres.createDatabase('bench');
-    const port = await freePort();
-    const service = startService({
+    const common = {
       NODE_ENV: 'production',
       SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
-      PORT: String(port),
-      HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
+      REDIS_URL: redisServer.url,
       THROTTLE_LIMIT: '1000000000',
       LOG_LEVEL: 'warn',
       INVENTORY_REPORT_SCHEDULE: 'false',
-    });
-    children.push(service);
-    const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/health`)).ok, 30_000, 'the service');
-
-    const id = await seedProduct(databaseUrl);
-    const productUrl = `${base}/products/${id}`;
-    const body = await (await fetch(productUrl)).text();
-    const cached = await fetch(productUrl);
-    if (cached.headers.get('x-cache') !== 'HIT') throw new Error('the product read was not cached');
-
-    const client = new Redis(redis.url);
-    await client.set('bench:reference', body);
-    client.disconnect();
-    const referencePort = await freePort();
-    const reference = await startReference(referencePort, redis.url, 'bench:reference');
-    children.push(reference);
-
-    const results = [
-      await load('reference: node:http + one ioredis GET', `http://127.0.0.1:${referencePort}/`),
-      await load('GET /products/:id (cache HIT)', productUrl),
-      await load('GET /products?category=kitchen (cache HIT)', `${base}/products?category=kitchen`),
-      await load('GET /health (database + Redis ping)', `${base}/health`),
+    };
+    const configurations: Configuration[] = [
+      {
+        name: 'default configuration',
+        env: {},
+        scenarios: async (service) => {
+          const product = `/products/${await seedProduct(databaseUrl, 'Espresso cup')}`;
+          return [
+            {
+              name: 'GET /products/:id (cache HIT)',
+              load: { path: await cached(service, product) },
+            },
+            {
+              name: 'GET /products?category=kitchen (cache HIT)',
+              load: { path: await cached(service, '/products?category=kitchen') },
+            },
+            { name: 'GET /health (database + Redis ping)', load: { path: '/health' } },
+          ];
+        },
+      },
+      {
+        name: 'L1 on',
+        env: { CACHE_L1_MAX_ENTRIES: '1000' },
+        scenarios: async (service) => {
+          const read = await cached(service, `/products/${await seedProduct(databaseUrl, 'Mug')}`);
+          const mixed = await cached(
+            service,
+            `/products/${await seedProduct(databaseUrl, 'Bowl')}`,
+          );
+          const cookie = await adminCookie(service.base, databaseUrl);
+          return [
+            { name: 'GET /products/:id (cache HIT), L1 on', load: { path: read } },
+            {
+              name: '90 % GET / 10 % admin PATCH of one product, L1 on',
+              load: { path: mixed, requests: readWriteMix(mixed, cookie) },
+            },
+          ];
+        },
+      },
+      {
+        name: 'behind a trusted proxy',
+        env: { TRUST_PROXY: '127.0.0.1' },
+        fallbackEnv: { TRUST_PROXY: 'true' },
+        scenarios: async (service) => {
+          const product = await cached(
+            service,
+            `/products/${await seedProduct(databaseUrl, 'Jug')}`,
+          );
+          return [
+            {
+              name: 'GET /products/:id (cache HIT), one client through X-Forwarded-For',
+              load: {
+                path: product,
+                requests: [
+                  {
+                    method: 'GET',
+                    path: product,
+                    headers: { 'x-forwarded-for': clientAddress(0) },
+                  },
+                ],
+              },
+            },
+            {
+              name: `GET /products/:id (cache HIT), ${MANY_CLIENTS} clients through X-Forwarded-For`,
+              load: { path: product, requests: manyClients(product) },
+            },
+          ];
+        },
+      },
+      {
+        name: 'an abusive client',
+        // Its own key prefix: the other configurations' hits from this address are not its own.
+        env: { THROTTLE_LIMIT: String(ABUSIVE_LIMIT), REDIS_KEY_PREFIX: 'bench-abusive' },
+        scenarios: async (service) => [
+          {
+            name: `GET /products/:id, one client far past its limit (${ABUSIVE_LIMIT} per minute)`,
+            load: {
+              path: await cached(service, `/products/${await seedProduct(databaseUrl, 'Pot')}`),
+            },
+            warmUp: false,
+          },
+        ],
+      },
     ];
-    const reference0 = results[0].requests;
-    console.log(`\n${seconds}s per scenario, ${connections} connections\n`);
-    console.log('| scenario | req/s | ratio | p50 ms | p99 ms | non-2xx |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-    for (const r of results) {
-      const ratio = (r.requests / reference0).toFixed(2);
-      console.log(
-        `| ${r.name} | ${Math.round(r.requests)} | ${ratio}x | ${r.p50} | ${r.p99} | ${r.non2xx} |`,
-      );
+
+    const only = flags.get('only');
+    const rows: Row[] = [];
+    for (const configuration of configurations) {
+      if (only && !configuration.name.includes(only)) continue;
+      let service: Server;
+      try {
+        service = await startService(dist, { ...common, ...configuration.env });
+      } catch (error) {
+        if (!configuration.fallbackEnv) throw error;
+        service = await startService(dist, { ...common, ...configuration.fallbackEnv });
+      }
+      try {
+        if (!reference) {
+          // The reference answers with the JSON of a cached product read from the service.
+          const product = `/products/${await seedProduct(databaseUrl, 'Reference cup')}`;
+          await redis.set('bench:reference', await (await fetch(service.base + product)).text());
+          reference = await startReference(redisServer.url, 'bench:reference');
+        }
+        const scenarios = await configuration.scenarios(service);
+        for (const { name, load, warmUp: warm = true } of scenarios) {
+          if (warm) await warmUp(service, load, connections);
+          const measured = await measure({
+            server: service,
+            load,
+            reference,
+            redis,
+            rounds: ROUNDS,
+            seconds: seconds / ROUNDS,
+            connections,
+          });
+          rows.push({ name, ...measured });
+          console.error(`measured: ${name}`);
+        }
+      } finally {
+        await service.stop();
+      }
     }
+    report(rows);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all([postgres.destroy(), redis.destroy()]);
+    await reference?.stop();
+    redis.disconnect();
+    await Promise.all([postgres.destroy(), redisServer.destroy()]);
+  }
+}
+
+function report(rows: Row[]): void {
+  const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+  console.log(
+    `\n${dist}: ${seconds} s per scenario in ${ROUNDS} rounds, ${connections} connections\n`,
+  );
+  console.log(
+    '| scenario | req/s | reference req/s | ratio | p50 / p99 ms | peak RSS MiB | answers |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const row of rows) {
+    const answers = Object.entries(row.statuses)
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ');
+    console.log(
+      `| ${row.name} | ${Math.round(row.requests)} | ${Math.round(row.reference)} | ` +
+        `${row.ratio.toFixed(2)}x | ${row.p50} / ${row.p99} | ${mib(row.peakRss)} | ${answers} |`,
+    );
+  }
+  const ratio = (row: Row): number => row.ratio;
+  const [single, many] = rows.filter((row) => row.name.includes('through X-Forwarded-For'));
+  if (single && many) {
+    console.log(`\nmany clients / one client: ${(ratio(many) / ratio(single)).toFixed(2)}`);
+  }
+  const abusive = rows.find((row) => row.name.includes('past its limit'));
+  if (abusive) {
+    const rejected = abusive.statuses['429'] ?? 0;
+    console.log(
+      `abusive client: ${rejected} rejected, ${abusive.redisCommands} Redis commands, ` +
+        `${(abusive.redisCommands / Math.max(1, rejected)).toFixed(4)} per rejection`,
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { AppInstance, closeAll, startInstance, startInstances } from './support/app-instance';
 import { RedisCluster } from './support/redis-server';
@@ -21,6 +22,19 @@ async function rejections(url: string): Promise<Record<string, number>> {
   return counts;
 }
 
+/** Lua script runs (EVAL and EVALSHA) so far on every node of the Redis behind `urls`. */
+async function scriptRuns(urls: string[]): Promise<number> {
+  let runs = 0;
+  for (const url of urls) {
+    const client = new Redis(url);
+    const stats = await client.info('commandstats');
+    client.disconnect();
+    for (const [, calls] of stats.matchAll(/^cmdstat_eval(?:sha)?:calls=(\d+)/gm))
+      runs += Number(calls);
+  }
+  return runs;
+}
+
 describe.each([
   ['a standalone Redis', false],
   ['a 3-master Redis Cluster', true],
@@ -29,6 +43,7 @@ describe.each([
   const LOGIN_LIMIT = 3;
   let cluster: RedisCluster | undefined;
   let instances: AppInstance[];
+  let redisUrls: string[];
 
   beforeAll(async () => {
     const overrides: Record<string, string> = {
@@ -43,7 +58,11 @@ describe.each([
       cluster = await RedisCluster.start();
       overrides.REDIS_CLUSTER_NODES = cluster.nodes;
     }
-    instances = await startInstances(3, await isolatedEnv(overrides));
+    const env = await isolatedEnv(overrides);
+    redisUrls = cluster
+      ? cluster.nodes.split(',').map((node) => `redis://${node}`)
+      : [env.REDIS_URL];
+    instances = await startInstances(3, env);
   });
 
   afterAll(async () => {
@@ -63,6 +82,22 @@ describe.each([
     );
     expect(statuses.filter((s) => s === 200)).toHaveLength(LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(4 * LIMIT);
+  });
+
+  it('a blocked client is answered 429 by each instance without a Redis round trip once it has seen the block', async () => {
+    const client = freshAddress();
+    const hit = (i: number) =>
+      request(instances[i % 3].url)
+        .get('/products/not-a-uuid')
+        .set('X-Forwarded-For', client)
+        .then((res) => res.status);
+    for (let i = 0; i < LIMIT; i++) expect(await hit(i)).toBe(400);
+    for (let i = 0; i < 3; i++) expect(await hit(i)).toBe(429);
+
+    const before = await scriptRuns(redisUrls);
+    const statuses = await Promise.all(Array.from({ length: 60 }, (_, i) => hit(i)));
+    expect(statuses.every((status) => status === 429)).toBe(true);
+    expect(await scriptRuns(redisUrls)).toBe(before);
   });
 
   it('one budget per client is shared by all routes, and other clients keep theirs', async () => {

@@ -6,21 +6,28 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
   ThrottlerException,
   ThrottlerGuard,
   type ThrottlerModuleOptions,
-  type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { AppConfig } from '../config/app-config';
+import { BlockedClients } from './blocked-clients';
 import { LOGIN_THROTTLE_KEY, LOGIN_THROTTLER } from './login-throttle.decorator';
-import { MemoizingReflector } from './memoizing-reflector';
 import { RATE_LIMIT_REJECTIONS } from './rate-limit.metrics';
+import type { PreciseThrottlerRecord } from './redis-throttler.storage';
+import { Resolver, resolveRouteValue, RouteThrottler, RouteThrottlers } from './route-throttlers';
+
+/** Clients remembered as blocked per throttler; past this the least recently blocked are forgotten. */
+const BLOCKED_CLIENTS_PER_THROTTLER = 10_000;
+
+type Limited = Pick<RouteThrottler, 'name'> & { login: boolean };
 
 /**
  * The throttler guard with this service's rules: the default throttler keys by client address alone
@@ -28,10 +35,19 @@ import { RATE_LIMIT_REJECTIONS } from './rate-limit.metrics';
  * marked `@LoginThrottle()` and keys by address and email. Keys hold hashes, never addresses or emails.
  * Limited answers carry `X-RateLimit-*`, a 429 also `Retry-After`. When Redis is unreachable the
  * default throttler admits (fails open) and the login throttler answers 503.
+ *
+ * Cheap per request: which throttlers apply to a route, with their limits, is worked out on the
+ * route's first request (`RouteThrottlers`); and a client the store has blocked is answered 429 by
+ * this instance until the block ends, without a store round trip (`BlockedClients`). `@Throttle()`
+ * and `@SkipThrottle()` work as in @nestjs/throttler; of the module-wide options only the
+ * throttlers themselves are read.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly log = new Logger('RateLimit');
+  private readonly keyPrefix: string;
+  private readonly blocked = new Map<string, BlockedClients>();
+  private routes!: RouteThrottlers;
   private failingOpen = false;
   private proxyWarned = false;
 
@@ -41,33 +57,65 @@ export class RateLimitGuard extends ThrottlerGuard {
     private readonly config: AppConfig,
     @Inject(RATE_LIMIT_REJECTIONS) private readonly rejections: Counter,
   ) {
-    super(options, storage, new MemoizingReflector());
+    super(options, storage, new Reflector());
+    this.keyPrefix = `${config.redis.keyPrefix}:rate-limit:`;
   }
 
   override async onModuleInit(): Promise<void> {
     await super.onModuleInit();
-    // Skipping the login throttler through `skipIf` happens before the throttler resolves its limits
-    // and the route's overrides: other routes do not pay for a throttler that never counts them.
-    this.throttlers = this.throttlers.map((throttler) =>
-      throttler.name === LOGIN_THROTTLER
-        ? { ...throttler, skipIf: (context) => !this.isLoginRoute(context) }
-        : throttler,
+    for (const { name = 'default' } of this.throttlers) {
+      this.blocked.set(name, new BlockedClients(BLOCKED_CLIENTS_PER_THROTTLER));
+    }
+    this.routes = new RouteThrottlers(
+      this.throttlers,
+      this.reflector,
+      (name, targets) =>
+        name !== LOGIN_THROTTLER ||
+        this.reflector.getAllAndOverride<boolean>(LOGIN_THROTTLE_KEY, targets) === true,
     );
   }
 
-  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
-    const { context, limit, ttl, blockDuration, throttler } = props;
-    const name = throttler.name ?? 'default';
-    const login = name === LOGIN_THROTTLER;
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const throttlers = this.routes.for(context.getHandler(), context.getClass());
+    if (throttlers.length === 0) return true;
     const { req, res } = this.getRequestResponse(context) as {
       req: FastifyRequest;
       res: FastifyReply;
     };
-    this.warnAboutUntrustedProxy(req);
-    const address = await this.getTracker(req);
-    const tracker = login ? `${address}|${emailOf(req.body)}` : address;
-    const key = this.generateKey(context, tracker, name);
+    for (const throttler of throttlers) {
+      if (throttler.skipIf?.(context)) continue;
+      await this.count(throttler, context, req, res);
+    }
+    return true;
+  }
 
+  private async count(
+    throttler: RouteThrottler,
+    context: ExecutionContext,
+    req: FastifyRequest,
+    res: FastifyReply,
+  ): Promise<void> {
+    const { name } = throttler;
+    const login = name === LOGIN_THROTTLER;
+    const limit = valueFor(throttler, 'limit') ?? (await resolved(throttler, 'limit', context));
+    this.warnAboutUntrustedProxy(req);
+    const address = await (throttler.getTracker?.(req, context) ?? this.getTracker(req));
+    const tracker = login ? `${address}|${emailOf(req.body)}` : address;
+    const key = throttler.generateKey
+      ? throttler.generateKey(context, tracker, name)
+      : this.generateKey(context, tracker, name);
+
+    const blocked = this.blocked.get(name) as BlockedClients;
+    const blockedMs = blocked.remainingMs(key);
+    if (blockedMs > 0) this.reject(res, { name, login }, limit, Math.ceil(blockedMs / 1000));
+
+    const ttl = valueFor(throttler, 'ttl') ?? (await resolved(throttler, 'ttl', context));
+    const blockDuration =
+      throttler.blockDuration === undefined
+        ? ttl
+        : (valueFor(throttler, 'blockDuration') ??
+          (await resolved(throttler, 'blockDuration', context)));
+    const askedAt = blocked.time();
     let record;
     try {
       record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
@@ -79,24 +127,33 @@ export class RateLimitGuard extends ThrottlerGuard {
         );
       }
       this.warnFailingOpen(error);
-      return true;
+      return;
     }
 
     if (record.isBlocked) {
-      const retryAfter = Math.max(1, record.timeToBlockExpire);
-      void res.header('Retry-After', retryAfter);
-      this.setLimitHeaders(res, limit, 0, retryAfter);
-      this.rejections.inc({ throttler: name });
-      throw new ThrottlerException(
-        login
-          ? 'Too many sign-in attempts; retry after the time in Retry-After'
-          : 'Too many requests; retry after the time in Retry-After',
-      );
+      blocked.block(key, askedAt, (record as Partial<PreciseThrottlerRecord>).blockMs ?? 0);
+      this.reject(res, { name, login }, limit, record.timeToBlockExpire);
     }
     if (!login) {
       this.setLimitHeaders(res, limit, Math.max(0, limit - record.totalHits), record.timeToExpire);
     }
-    return true;
+  }
+
+  private reject(
+    res: FastifyReply,
+    { name, login }: Limited,
+    limit: number,
+    blockS: number,
+  ): never {
+    const retryAfter = Math.max(1, blockS);
+    void res.header('Retry-After', retryAfter);
+    this.setLimitHeaders(res, limit, 0, retryAfter);
+    this.rejections.inc({ throttler: name });
+    throw new ThrottlerException(
+      login
+        ? 'Too many sign-in attempts; retry after the time in Retry-After'
+        : 'Too many requests; retry after the time in Retry-After',
+    );
   }
 
   protected override generateKey(
@@ -104,17 +161,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     tracker: string,
     _name: string,
   ): string {
-    const digest = hash('sha256', tracker, 'base64url');
-    return `${this.config.redis.keyPrefix}:rate-limit:${digest}`;
-  }
-
-  private isLoginRoute(context: ExecutionContext): boolean {
-    return (
-      this.reflector.getAllAndOverride<boolean>(LOGIN_THROTTLE_KEY, [
-        context.getHandler(),
-        context.getClass(),
-      ]) === true
-    );
+    return this.keyPrefix + hash('sha256', tracker, 'base64url');
   }
 
   private setLimitHeaders(
@@ -147,4 +194,20 @@ export class RateLimitGuard extends ThrottlerGuard {
 function emailOf(body: unknown): string {
   const email = (body as { email?: unknown } | undefined)?.email;
   return typeof email === 'string' ? email.trim().toLowerCase() : '';
+}
+
+type RouteOption = 'limit' | 'ttl' | 'blockDuration';
+
+/** A route's value when it is a plain number (no promise, no microtask), else undefined. */
+function valueFor(throttler: RouteThrottler, option: RouteOption): number | undefined {
+  const value = throttler[option];
+  return typeof value === 'number' ? value : undefined;
+}
+
+function resolved(
+  throttler: RouteThrottler,
+  option: RouteOption,
+  context: ExecutionContext,
+): Promise<number> {
+  return resolveRouteValue(throttler[option] as Resolver, context, option, throttler.name);
 }
