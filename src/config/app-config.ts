@@ -15,7 +15,14 @@ export class AppConfig {
   readonly redis: { url?: string; clusterNodes?: RedisNode[]; keyPrefix: string };
   readonly session: { secret?: string; ttlSeconds: number };
   readonly throttle: { limit: number; ttlMs: number; loginLimit: number; loginTtlMs: number };
-  readonly cache: { productTtlS: number; productListTtlS: number; userTtlS: number };
+  readonly cache: {
+    productTtlS: number;
+    productListTtlS: number;
+    userTtlS: number;
+    trendingTtlS: number;
+  };
+  /** Counting of product views for the trending answer. */
+  readonly trending: { enabled: boolean; flushIntervalMs: number };
   readonly reports: { delayMs: number; cron: string; scheduleEnabled: boolean };
   /** `redisNodes`: independent Redis masters for the lock quorum, when set (else the project Redis). */
   readonly lock: { ttlMs: number; redisNodes?: string[] };
@@ -52,6 +59,11 @@ export class AppConfig {
       productTtlS: env.CACHE_TTL_PRODUCT_S,
       productListTtlS: env.CACHE_TTL_PRODUCT_LIST_S,
       userTtlS: env.CACHE_TTL_USER_S,
+      trendingTtlS: env.CACHE_TTL_TRENDING_S,
+    };
+    this.trending = {
+      enabled: env.TRENDING_ENABLED,
+      flushIntervalMs: env.TRENDING_FLUSH_INTERVAL_MS,
     };
     this.reports = {
       delayMs: env.INVENTORY_REPORT_DELAY_MS,

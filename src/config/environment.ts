@@ -116,6 +116,15 @@ export class Environment {
   @PositiveInt()
   CACHE_TTL_USER_S = 3600;
 
+  @PositiveInt()
+  CACHE_TTL_TRENDING_S = 60;
+
+  @Flag()
+  TRENDING_ENABLED = true;
+
+  @PositiveInt()
+  TRENDING_FLUSH_INTERVAL_MS = 1000;
+
   @Transform(toInt)
   @IsInt()
   @Max(2147483647)

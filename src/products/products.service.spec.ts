@@ -2,6 +2,7 @@ import { NotFoundException } from '@nestjs/common';
 import { Repository } from 'typeorm';
 import { ProductQueryDto } from './dto/product-query.dto';
 import { ProductEntity } from './product.entity';
+import { ProductViews } from './product-views';
 import { ProductsService } from './products.service';
 
 const entity = (fields: Partial<ProductEntity> = {}): ProductEntity =>
@@ -46,6 +47,7 @@ describe(ProductsService.name, () => {
     manager: { transaction: jest.Mock };
   };
   let locked: { findOne: jest.Mock; merge: jest.Mock; save: jest.Mock };
+  let views: { forget: jest.Mock };
 
   beforeEach(() => {
     locked = {
@@ -64,7 +66,11 @@ describe(ProductsService.name, () => {
         ),
       },
     };
-    sut = new ProductsService(repository as unknown as Repository<ProductEntity>);
+    views = { forget: jest.fn().mockResolvedValue(undefined) };
+    sut = new ProductsService(
+      repository as unknown as Repository<ProductEntity>,
+      views as unknown as ProductViews,
+    );
   });
 
   describe('list', () => {
@@ -164,10 +170,25 @@ describe(ProductsService.name, () => {
       expect(calls).toContainEqual(['where', 'id = :id', { id: 'id' }]);
     });
 
+    it('takes the deleted product off the trending windows', async () => {
+      const { builder } = recordingBuilder({ raw: [{ id: 'id', category: 'kitchen' }] });
+      repository.createQueryBuilder.mockReturnValue(builder);
+      await sut.remove('id');
+      expect(views.forget).toHaveBeenCalledWith('id');
+    });
+
+    it('still deletes when the views cannot be removed (readers skip deleted products)', async () => {
+      const { builder } = recordingBuilder({ raw: [{ id: 'id', category: 'kitchen' }] });
+      repository.createQueryBuilder.mockReturnValue(builder);
+      views.forget.mockRejectedValue(new Error('Connection is closed.'));
+      await expect(sut.remove('id')).resolves.toBeUndefined();
+    });
+
     it('answers 404 when no row was deleted', async () => {
       const { builder } = recordingBuilder({ raw: [] });
       repository.createQueryBuilder.mockReturnValue(builder);
       await expect(sut.remove('missing')).rejects.toBeInstanceOf(NotFoundException);
+      expect(views.forget).not.toHaveBeenCalled();
     });
   });
 });

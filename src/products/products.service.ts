@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { CacheEvict, Cacheable } from '../cache';
@@ -9,6 +9,7 @@ import { ProductDto } from './dto/product.dto';
 import { ProductQueryDto } from './dto/product-query.dto';
 import { UpdateProductDto } from './dto/update-product.dto';
 import { ProductEntity } from './product.entity';
+import { PRODUCT_TRENDING, ProductViews } from './product-views';
 
 const SORT_COLUMNS = {
   name: 'product.name',
@@ -42,8 +43,11 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 
 @Injectable()
 export class ProductsService {
+  private readonly logger = new Logger(ProductsService.name);
+
   constructor(
     @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
+    private readonly views: ProductViews,
   ) {}
 
   /** Cached per full query (filters, sort and page). */
@@ -92,6 +96,11 @@ export class ProductsService {
     return entity && ProductDto.from(entity);
   }
 
+  /** The products of `ids` from the product cache, in order; `null` where there is none. */
+  findMany(ids: string[]): Promise<(ProductDto | null)[]> {
+    return Promise.all(ids.map((id) => this.find(id)));
+  }
+
   @CacheEvict({ name: PRODUCT, key: (created: ProductDto) => created.id })
   @CacheEvict({ name: PRODUCT_LIST, tags: (created: ProductDto) => listsHolding(created.category) })
   async create(dto: CreateProductDto): Promise<ProductDto> {
@@ -107,11 +116,23 @@ export class ProductsService {
     await this.delete(id);
   }
 
+  /** Leaves every trending window; if Redis cannot be reached, readers still skip the deleted id. */
+  private async forgetViews(id: string): Promise<void> {
+    try {
+      await this.views.forget(id);
+    } catch (error) {
+      this.logger.warn(
+        `Views of deleted product ${id} stay ranked until they expire: ${String(error)}`,
+      );
+    }
+  }
+
   /**
    * Updates under a row lock, so that `before` is the state this update replaced even when updates
    * race: a product moving between categories invalidates the lists of both.
    */
   @CacheEvict({ name: PRODUCT, key: (change: ProductChange) => change.after.id })
+  @CacheEvict({ name: PRODUCT_TRENDING, allEntries: true })
   @CacheEvict({
     name: PRODUCT_LIST,
     tags: ({ before, after }: ProductChange) => listsHolding(before.category, after.category),
@@ -128,6 +149,7 @@ export class ProductsService {
   }
 
   @CacheEvict({ name: PRODUCT, key: (deleted: DeletedProduct) => deleted.id })
+  @CacheEvict({ name: PRODUCT_TRENDING, allEntries: true })
   @CacheEvict({
     name: PRODUCT_LIST,
     tags: (deleted: DeletedProduct) => listsHolding(deleted.category),
@@ -141,6 +163,7 @@ export class ProductsService {
       .execute();
     const [deleted] = result.raw as DeletedProduct[];
     if (!deleted) throw new NotFoundException(`Product ${id} not found`);
+    await this.forgetViews(id);
     return deleted;
   }
 }
