@@ -171,3 +171,75 @@ describe.each([
     }
   });
 });
+
+describe('Trending products with a long-lived answer cache (e2e)', () => {
+  let a: AppInstance;
+  let b: AppInstance;
+  let admin: TestAgent;
+
+  beforeAll(async () => {
+    const env = await isolatedEnv({ THROTTLE_LIMIT: '1000000', CACHE_TTL_TRENDING_S: '3600' });
+    [a, b] = await startInstances(2, env);
+    admin = (await adminAgent(a)).agent;
+  });
+
+  afterAll(async () => {
+    await closeAll([a, b].filter(Boolean));
+  });
+
+  const create = async (name: string): Promise<string> => {
+    const res = await admin
+      .post('/products')
+      .send({ name, category: 'cached-trending', price: 5, stock: 1 })
+      .expect(201);
+    return (res.body as { id: string }).id;
+  };
+
+  it('drops a deleted product from every window at once, also when another instance flushes views of it later', async () => {
+    const [x, y, z, w] = await Promise.all(['X', 'Y', 'Z', 'W'].map(create));
+    await view(a, x, 5);
+    await view(b, y, 3);
+    await view(a, z, 2);
+    await view(b, w, 1);
+    await flushAll([a, b]);
+    for (const window of ['1h', '24h', '7d']) {
+      expect(await trending(a.url, `?window=${window}&limit=2`)).toEqual([
+        { id: x, views: 5 },
+        { id: y, views: 3 },
+      ]);
+    }
+    await view(b, x, 2); // still in b's process when x is deleted
+
+    await admin.delete(`/products/${x}`).expect(204);
+
+    for (const window of ['1h', '24h', '7d']) {
+      for (const instance of [a, b]) {
+        expect(await trending(instance.url, `?window=${window}&limit=2`)).toEqual([
+          { id: y, views: 3 },
+          { id: z, views: 2 },
+        ]);
+      }
+    }
+    await flushAll([a, b]); // writes x's two late views back into the buckets
+    expect(await trending(b.url, '?window=24h&limit=3')).toEqual([
+      { id: y, views: 3 },
+      { id: z, views: 2 },
+      { id: w, views: 1 },
+    ]);
+    await request(a.url).get(`/products/${x}`).expect(404);
+  });
+
+  it('embeds the product as it is after an update, at once', async () => {
+    const [top] = await trending(a.url, '?window=7d&limit=1');
+    await admin.patch(`/products/${top.id}`).send({ name: 'Renamed' }).expect(200);
+    const res = await request(b.url).get('/products/trending?window=7d&limit=1').expect(200);
+    expect(res.body).toMatchObject({ items: [{ product: { id: top.id, name: 'Renamed' } }] });
+  });
+
+  it('exposes views counted and flushes in /metrics', async () => {
+    const text = (await request(a.url).get('/metrics').expect(200)).text;
+    expect(text).toMatch(/^leaderboard_views_counted_total\{board="product_views"\} 7$/m);
+    expect(text).toMatch(/^leaderboard_flushes_total\{board="product_views"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^# TYPE leaderboard_flush_failures_total counter$/m);
+  });
+});
