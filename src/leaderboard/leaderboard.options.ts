@@ -12,10 +12,10 @@ export interface LeaderboardModuleOptions {
   /** How often counts are flushed (ms). Default 1000. */
   flushIntervalMs?: number;
   /**
-   * Cap on distinct (board, minute, member) counts held in process, flushed or waiting for a failed
-   * flush to be retried. Past it, views of members not yet held are dropped (and counted in
-   * `leaderboard_views_dropped_total`); views of held members still add up. Default 100 000
-   * (a few MB).
+   * Cap on the (board, minute, member) counts held in process: open ones and those of batches waiting
+   * to be resent after a failed flush. Past it, a view that needs a new one is dropped (and counted in
+   * `leaderboard_views_dropped_total`); views adding to an open one still count. Default 100 000
+   * (some MB): e.g. 1 000 distinct members counted a minute through a 100-minute outage.
    */
   maxPendingMembers?: number;
   /** false: `record()` counts nothing (reads still answer). Default true. */
