@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { freePort, waitFor } from '../test/support/ports';
 import { PostgresServer } from '../test/support/postgres-server';
 import { RedisServer } from '../test/support/redis-server';
+import { countingRounds, redisCommandsPerRead } from './view-counting';
 
 /**
  * Loads the built service (dist/main.js) with autocannon on real PostgreSQL and Redis started here,
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
   try {
     const databaseUrl = await postgres.createDatabase('bench');
     const port = await freePort();
-    const service = startService({
+    const serviceEnv = {
       NODE_ENV: 'production',
       SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
       PORT: String(port),
@@ -75,10 +76,16 @@ async function main(): Promise<void> {
       THROTTLE_LIMIT: '1000000000',
       LOG_LEVEL: 'warn',
       INVENTORY_REPORT_SCHEDULE: 'false',
-    });
-    children.push(service);
+    };
+    children.push(startService(serviceEnv));
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${base}/health`)).ok, 30_000, 'the service');
+    const uncountedPort = await freePort();
+    children.push(
+      startService({ ...serviceEnv, PORT: String(uncountedPort), TRENDING_ENABLED: 'false' }),
+    );
+    const uncounted = `http://127.0.0.1:${uncountedPort}`;
+    await waitFor(async () => (await fetch(`${uncounted}/health`)).ok, 30_000, 'the service');
 
     const id = await seedProduct(databaseUrl);
     const productUrl = `${base}/products/${id}`;
@@ -109,6 +116,23 @@ async function main(): Promise<void> {
         `| ${r.name} | ${Math.round(r.requests)} | ${ratio}x | ${r.p50} | ${r.p99} | ${r.non2xx} |`,
       );
     }
+
+    const counting = await countingRounds(
+      { on: productUrl, off: `${uncounted}/products/${id}` },
+      seconds,
+      connections,
+    );
+    const commands = {
+      on: await redisCommandsPerRead(redis.url, productUrl),
+      off: await redisCommandsPerRead(redis.url, `${uncounted}/products/${id}`),
+    };
+    console.log('\nGET /products/:id (cache HIT), view counting on and off, 3 alternating rounds:');
+    console.log('| counting | median req/s | Redis commands per read |');
+    console.log('| --- | ---: | ---: |');
+    for (const mode of ['on', 'off'] as const) {
+      console.log(`| ${mode} | ${Math.round(counting[mode])} | ${commands[mode].toFixed(3)} |`);
+    }
+    console.log(`on / off: ${(counting.on / counting.off).toFixed(3)}`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all([postgres.destroy(), redis.destroy()]);

@@ -41,7 +41,7 @@ describe(ProductsService.name, () => {
   let sut: ProductsService;
   let repository: {
     createQueryBuilder: jest.Mock;
-    findOneBy: jest.Mock;
+    findBy: jest.Mock;
     create: jest.Mock;
     save: jest.Mock;
     manager: { transaction: jest.Mock };
@@ -57,7 +57,7 @@ describe(ProductsService.name, () => {
     };
     repository = {
       createQueryBuilder: jest.fn(),
-      findOneBy: jest.fn(),
+      findBy: jest.fn(),
       create: jest.fn((fields: Partial<ProductEntity>) => entity(fields)),
       save: jest.fn((product: ProductEntity) => Promise.resolve(product)),
       manager: {
@@ -126,13 +126,23 @@ describe(ProductsService.name, () => {
 
   describe('findById', () => {
     it('answers the product', async () => {
-      repository.findOneBy.mockResolvedValue(entity());
+      repository.findBy.mockResolvedValue([entity({ id: 'id' })]);
       await expect(sut.findById('id')).resolves.toMatchObject({ name: 'Cup', price: 12.5 });
     });
 
     it('answers 404 Not Found for an unknown id', async () => {
-      repository.findOneBy.mockResolvedValue(null);
+      repository.findBy.mockResolvedValue([]);
       await expect(sut.findById('missing')).rejects.toBeInstanceOf(NotFoundException);
+    });
+  });
+
+  describe('findMany', () => {
+    it('loads the products asked for together in one query, in order, null for unknown ids', async () => {
+      repository.findBy.mockResolvedValue([entity({ id: 'b' }), entity({ id: 'a', name: 'Bowl' })]);
+      const found = await sut.findMany(['a', 'missing', 'b']);
+      expect(found.map((p) => p?.id ?? null)).toEqual(['a', null, 'b']);
+      expect(found[0]).toMatchObject({ name: 'Bowl' });
+      expect(repository.findBy).toHaveBeenCalledTimes(1);
     });
   });
 
