@@ -10,8 +10,8 @@ export const TRENDING_WINDOWS = {
 export type TrendingWindow = keyof typeof TRENDING_WINDOWS;
 export const TRENDING_WINDOW_NAMES = Object.keys(TRENDING_WINDOWS) as TrendingWindow[];
 
-/** Cache of the trending answers; product updates and deletes invalidate it. */
-export const PRODUCT_TRENDING = 'product_trending';
+/** Cache of the trending answers (its TTL is CACHE_TTL_TRENDING_S); product writes invalidate it. */
+export const PRODUCT_TRENDING = 'trending';
 
 const BOARD = 'product_views';
 
