@@ -116,8 +116,8 @@ export class Leaderboard implements OnModuleInit, OnApplicationShutdown {
    */
   flush(): Promise<boolean> {
     this.flushesQueued++;
-    const run = this.queue.then(() => this.flushAll());
-    this.queue = run.finally(() => this.flushesQueued--);
+    const run = this.queue.then(() => this.flushAll()).finally(() => this.flushesQueued--);
+    this.queue = run.catch(() => undefined);
     return run;
   }
 
