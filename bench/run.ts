@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { freePort, waitFor } from '../test/support/ports';
 import { PostgresServer } from '../test/support/postgres-server';
 import { RedisServer } from '../test/support/redis-server';
-import { countingRounds, redisCommandsPerRead } from './view-counting';
+import { countingRounds, Figures, redisCommandsPerRead } from './view-counting';
 
 /**
  * Loads the built service (dist/main.js) with autocannon on real PostgreSQL and Redis started here,
@@ -77,13 +77,17 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       INVENTORY_REPORT_SCHEDULE: 'false',
     };
-    children.push(startService(serviceEnv));
+    const service = startService(serviceEnv);
+    children.push(service);
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${base}/health`)).ok, 30_000, 'the service');
     const uncountedPort = await freePort();
-    children.push(
-      startService({ ...serviceEnv, PORT: String(uncountedPort), TRENDING_ENABLED: 'false' }),
-    );
+    const uncountedService = startService({
+      ...serviceEnv,
+      PORT: String(uncountedPort),
+      TRENDING_ENABLED: 'false',
+    });
+    children.push(uncountedService);
     const uncounted = `http://127.0.0.1:${uncountedPort}`;
     await waitFor(async () => (await fetch(`${uncounted}/health`)).ok, 30_000, 'the service');
 
@@ -118,7 +122,11 @@ async function main(): Promise<void> {
     }
 
     const counting = await countingRounds(
-      { on: productUrl, off: `${uncounted}/products/${id}` },
+      {
+        on: { url: base, pid: service.pid! },
+        off: { url: uncounted, pid: uncountedService.pid! },
+      },
+      `/products/${id}`,
       seconds,
       connections,
     );
@@ -126,13 +134,22 @@ async function main(): Promise<void> {
       on: await redisCommandsPerRead(redis.url, productUrl),
       off: await redisCommandsPerRead(redis.url, `${uncounted}/products/${id}`),
     };
-    console.log('\nGET /products/:id (cache HIT), view counting on and off, 3 alternating rounds:');
-    console.log('| counting | median req/s | Redis commands per read |');
-    console.log('| --- | ---: | ---: |');
+    console.log('\nGET /products/:id (cache HIT), view counting on and off, 5 alternating rounds:');
+    console.log(
+      '| counting | median req/s | median CPU µs per request | Redis commands per read |',
+    );
+    console.log('| --- | ---: | ---: | ---: |');
     for (const mode of ['on', 'off'] as const) {
-      console.log(`| ${mode} | ${Math.round(counting[mode])} | ${commands[mode].toFixed(3)} |`);
+      const { requestsPerSecond, cpuMicrosPerRequest } = counting[mode];
+      console.log(
+        `| ${mode} | ${Math.round(requestsPerSecond)} | ${cpuMicrosPerRequest.toFixed(1)} | ${commands[mode].toFixed(3)} |`,
+      );
     }
-    console.log(`on / off: ${(counting.on / counting.off).toFixed(3)}`);
+    const ratio = (pick: (f: Figures) => number) =>
+      (pick(counting.on) / pick(counting.off)).toFixed(3);
+    console.log(
+      `on / off: req/s ${ratio((f) => f.requestsPerSecond)}, CPU per request ${ratio((f) => f.cpuMicrosPerRequest)}`,
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all([postgres.destroy(), redis.destroy()]);

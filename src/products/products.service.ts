@@ -111,7 +111,7 @@ export class ProductsService {
 
   /**
    * The products of `ids` from the product cache, in order, `null` where there is none: the cache
-   * reads go out together, and the misses among them are loaded in one query.
+   * reads go out together, and the misses answered in the same tick are loaded in one query.
    */
   findMany(ids: string[]): Promise<(ProductDto | null)[]> {
     return Promise.all(ids.map((id) => this.find(id)));
