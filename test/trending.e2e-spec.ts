@@ -2,6 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { LeaderboardKeys } from '../src/leaderboard';
+import { liveBuckets } from '../src/leaderboard/buckets';
 import { adminAgent } from './support/admin-agent';
 import { AppInstance, closeAll, startInstances } from './support/app-instance';
 import { expectErrorShape } from './support/error-shape';
@@ -148,6 +149,33 @@ describe.each([
     for (const node of nodes) found.push(...(await node.keys(pattern)));
     expect(found.length).toBeGreaterThan(0);
     for (const key of found) expect(await redis.ttl(key)).toBeGreaterThan(0);
+  });
+
+  it('removes a deleted product from every bucket of the board', async () => {
+    const [top] = ranking(views, 1);
+    const keys = new LeaderboardKeys(env.REDIS_KEY_PREFIX, 'product_views');
+    const kept = new Map([
+      ['minute' as const, 60],
+      ['hour' as const, 168],
+    ]);
+    const buckets = liveBuckets(kept, Date.now()).map((bucket) => keys.bucket(bucket));
+    const holding = async () => {
+      const scores = await Promise.all(buckets.map((key) => redis.zscore(key, top.id)));
+      const units = buckets
+        .filter((_, i) => scores[i] !== null)
+        .map((key) => key.split(':').at(-2));
+      return [...new Set(units)].sort();
+    };
+    expect(await holding()).toEqual(['hour', 'minute']);
+
+    await admin.delete(`/products/${top.id}`).expect(204);
+    views.delete(top.id);
+
+    expect(await holding()).toEqual([]);
+    for (const window of ['1h', '24h', '7d']) {
+      const ids = (await trending(instances[1].url, `?window=${window}&limit=50`)).map((r) => r.id);
+      expect(ids).not.toContain(top.id);
+    }
   });
 
   it('answers 400 for a bad window, limit or unknown parameter', async () => {
