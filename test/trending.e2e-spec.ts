@@ -264,9 +264,11 @@ describe('Trending products with a long-lived answer cache (e2e)', () => {
     expect(res.body).toMatchObject({ items: [{ product: { id: top.id, name: 'Renamed' } }] });
   });
 
-  it('counts only views answered 200, and exposes views counted and flushes in /metrics', async () => {
+  it('counts only GETs answered 200, and exposes views counted and flushes in /metrics', async () => {
     await request(a.url).get('/products/00000000-0000-4000-8000-000000000000').expect(404);
     await request(a.url).get('/products/not-a-uuid').expect(400);
+    const [top] = await trending(a.url, '?window=7d&limit=1');
+    await request(a.url).head(`/products/${top.id}`).expect(200); // not a GET
     const text = (await request(a.url).get('/metrics').expect(200)).text;
     expect(text).toMatch(/^leaderboard_views_counted_total\{board="product_views"\} 7$/m);
     expect(text).toMatch(/^leaderboard_flushes_total\{board="product_views"\} [1-9]\d*$/m);

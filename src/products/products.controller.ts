@@ -10,6 +10,7 @@ import {
   Patch,
   Post,
   Query,
+  Req,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -20,6 +21,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Page } from '../common/dto/page';
 import { PageResponse } from '../common/dto/page-response';
 import { SignedIn } from '../session/signed-in.decorator';
@@ -66,13 +68,19 @@ export class ProductsController {
     return this.trendingProducts.trending(query.window, query.limit);
   }
 
-  /** Each 200 counts one view of the product (in process; no extra Redis call). */
+  /**
+   * Each GET answered 200 counts one view of the product (in process; no extra Redis call). Fastify
+   * also routes HEAD here, which is not a view.
+   */
   @Get(':id')
   @ApiOkResponse({ type: ProductDto })
   @ApiNotFoundResponse()
-  async findOne(@Param('id', ParseUUIDPipe) id: string): Promise<ProductDto> {
+  async findOne(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<ProductDto> {
     const product = await this.products.findById(id);
-    this.views.record(product.id);
+    if (request.method === 'GET') this.views.record(product.id);
     return product;
   }
 
