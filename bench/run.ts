@@ -6,6 +6,7 @@ import { RedisServer } from '../test/support/redis-server';
 import { adminCookie, seedProduct } from './fixtures';
 import { Load, measure, Measured, warmUp } from './load';
 import { startReference, startService, type Server } from './processes';
+import { countingRounds, type Figures, redisCommandsPerRead } from './view-counting';
 
 /**
  * Loads a build of the service with autocannon on real PostgreSQL and Redis started here, and
@@ -222,10 +223,59 @@ async function main(): Promise<void> {
       }
     }
     report(rows);
+    if (!only || VIEW_COUNTING.includes(only)) {
+      await compareViewCounting(common, `/products/${await seedProduct(databaseUrl, 'Mug')}`);
+    }
   } finally {
     await reference?.stop();
     redis.disconnect();
     await Promise.all([postgres.destroy(), redisServer.destroy()]);
+  }
+}
+
+const VIEW_COUNTING = 'view counting on and off';
+
+/**
+ * The cached `GET /products/:id` on two services, one counting views for trending and one not
+ * (`TRENDING_ENABLED=false`), in alternating rounds; and Redis commands per read of each.
+ */
+async function compareViewCounting(common: Record<string, string>, path: string): Promise<void> {
+  const on = await startService(dist, common);
+  const off = await startService(dist, { ...common, TRENDING_ENABLED: 'false' });
+  try {
+    await cached(on, path);
+    const service = (server: Server) => ({ url: server.base, pid: server.child.pid! });
+    const counting = await countingRounds(
+      { on: service(on), off: service(off) },
+      path,
+      seconds / ROUNDS,
+      connections,
+    );
+    const redisUrl = common.REDIS_URL;
+    const commands = {
+      on: await redisCommandsPerRead(redisUrl, on.base + path),
+      off: await redisCommandsPerRead(redisUrl, off.base + path),
+    };
+    console.log(`\nGET /products/:id (cache HIT), ${VIEW_COUNTING}, alternating rounds:`);
+    console.log(
+      '| counting | median req/s | median CPU µs per request | Redis commands per read |',
+    );
+    console.log('| --- | ---: | ---: | ---: |');
+    for (const mode of ['on', 'off'] as const) {
+      const { requestsPerSecond, cpuMicrosPerRequest } = counting[mode];
+      console.log(
+        `| ${mode} | ${Math.round(requestsPerSecond)} | ${cpuMicrosPerRequest.toFixed(1)} | ` +
+          `${commands[mode].toFixed(3)} |`,
+      );
+    }
+    const ratio = (pick: (f: Figures) => number): string =>
+      (pick(counting.on) / pick(counting.off)).toFixed(3);
+    console.log(
+      `on / off: req/s ${ratio((f) => f.requestsPerSecond)}, ` +
+        `CPU per request ${ratio((f) => f.cpuMicrosPerRequest)}`,
+    );
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
   }
 }
 

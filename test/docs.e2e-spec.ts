@@ -21,6 +21,7 @@ const CONTRACT: [method: string, path: string][] = [
   ['delete', '/users/{id}'],
   ['get', '/products'],
   ['get', '/products/{id}'],
+  ['get', '/products/trending'],
   ['post', '/products'],
   ['patch', '/products/{id}'],
   ['delete', '/products/{id}'],
@@ -127,5 +128,13 @@ describe('OpenAPI document at /docs-json (e2e)', () => {
       ['category', 'limit', 'maxPrice', 'minPrice', 'page', 'q', 'sort'].sort(),
     );
     expect(params('/users').sort()).toEqual(['limit', 'page']);
+  });
+
+  it('describes GET /products/trending: its window and limit, and items of product and views', () => {
+    const trending = doc.paths['/products/trending'].get;
+    expect((trending.parameters ?? []).map((p) => p.name).sort()).toEqual(['limit', 'window']);
+    const props = (name: string) => Object.keys(doc.components.schemas[name].properties ?? {});
+    expect(props('TrendingDto').sort()).toEqual(['items', 'window']);
+    expect(props('TrendingItemDto').sort()).toEqual(['product', 'views']);
   });
 });

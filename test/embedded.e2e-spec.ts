@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { freeUrl, ProjectClone, SpawnedApp } from './support/spawned-app';
+import { trendingBecomes, view } from './support/trending-client';
 
 /**
  * The default a fresh clone runs with. A process of its own, `node dist/main.js`: PGlite loads
@@ -32,6 +33,7 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       INVENTORY_REPORT_SCHEDULE: 'false',
+      CACHE_TTL_TRENDING_S: '1',
     };
   });
 
@@ -134,6 +136,37 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
     await api.get('/users').expect(200);
   });
 
+  it('counts product views in process and ranks them in every trending window', async () => {
+    await start();
+    const api = request.agent(url);
+    await api
+      .post('/auth/login')
+      .send({ email: 'embedded@example.com', password: 'embedded-password' })
+      .expect(200);
+    const other = await api
+      .post('/products')
+      .send({ name: 'Other', category: 'embedded', price: 1, stock: 1 })
+      .expect(201);
+    await view(url, created.productId!, 2);
+    await view(url, other.body.id as string, 2);
+    await view(url, other.body.id as string);
+    for (const window of ['1h', '24h', '7d']) {
+      await trendingBecomes(url, `?window=${window}`, [
+        { id: other.body.id as string, views: 3 },
+        { id: created.productId!, views: 2 },
+      ]);
+    }
+    await api.delete(`/products/${other.body.id as string}`).expect(204);
+    expect((await request(url).get('/products/trending?window=7d').expect(200)).body.items).toEqual(
+      [
+        expect.objectContaining({
+          product: expect.objectContaining({ id: created.productId }),
+          views: 2,
+        }),
+      ],
+    );
+  });
+
   it('keeps the user and the product across a restart on the same DATA_DIR, taking over the lock of a process that died', async () => {
     expect(created.productId).toBeDefined();
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
@@ -143,7 +176,7 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
     const product = await api.get(`/products/${created.productId}`).expect(200);
     expect(product.body).toMatchObject({ name: 'Local', price: 19.99, stock: 2 });
     const list = await api.get('/products?category=embedded').expect(200);
-    expect(list.body.total).toBe(1);
+    expect(list.body.total).toBe(1); // the other product was deleted
     const again = await api
       .post('/users')
       .send({ email: 'EMBEDDED@example.com', name: 'Again', password: 'embedded-password' });

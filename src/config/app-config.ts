@@ -32,6 +32,8 @@ export class AppConfig {
     maxEntryBytes: number;
     ttlOverrides: Record<string, number>;
   };
+  /** Counting of product views for the trending answer. */
+  readonly trending: { enabled: boolean; flushIntervalMs: number };
   readonly reports: { delayMs: number; cron: string; scheduleEnabled: boolean };
   /** `redisNodes`: independent Redis masters for the lock quorum, when set (else the project Redis). */
   readonly lock: { ttlMs: number; redisNodes?: string[] };
@@ -80,6 +82,10 @@ export class AppConfig {
       l1MaxEntries: env.CACHE_L1_MAX_ENTRIES,
       maxEntryBytes: env.CACHE_MAX_ENTRY_BYTES,
       ttlOverrides: env.cacheTtlOverrides ?? {},
+    };
+    this.trending = {
+      enabled: env.TRENDING_ENABLED,
+      flushIntervalMs: env.TRENDING_FLUSH_INTERVAL_MS,
     };
     this.reports = {
       delayMs: env.INVENTORY_REPORT_DELAY_MS,

@@ -147,6 +147,12 @@ export class Environment {
    */
   declare cacheTtlOverrides?: Record<string, number>;
 
+  @Flag()
+  TRENDING_ENABLED = true;
+
+  @PositiveInt()
+  TRENDING_FLUSH_INTERVAL_MS = 1000;
+
   @Transform(toInt)
   @IsInt()
   @Max(2147483647)

@@ -2,6 +2,7 @@ import { NotFoundException } from '@nestjs/common';
 import { Repository } from 'typeorm';
 import { ProductQueryDto } from './dto/product-query.dto';
 import { ProductEntity } from './product.entity';
+import { ProductViews } from './product-views';
 import { ProductsService } from './products.service';
 
 const entity = (fields: Partial<ProductEntity> = {}): ProductEntity =>
@@ -40,12 +41,13 @@ describe(ProductsService.name, () => {
   let sut: ProductsService;
   let repository: {
     createQueryBuilder: jest.Mock;
-    findOneBy: jest.Mock;
+    findBy: jest.Mock;
     create: jest.Mock;
     save: jest.Mock;
     manager: { transaction: jest.Mock };
   };
   let locked: { findOne: jest.Mock; merge: jest.Mock; save: jest.Mock };
+  let views: { forget: jest.Mock };
 
   beforeEach(() => {
     locked = {
@@ -55,7 +57,7 @@ describe(ProductsService.name, () => {
     };
     repository = {
       createQueryBuilder: jest.fn(),
-      findOneBy: jest.fn(),
+      findBy: jest.fn(),
       create: jest.fn((fields: Partial<ProductEntity>) => entity(fields)),
       save: jest.fn((product: ProductEntity) => Promise.resolve(product)),
       manager: {
@@ -64,7 +66,11 @@ describe(ProductsService.name, () => {
         ),
       },
     };
-    sut = new ProductsService(repository as unknown as Repository<ProductEntity>);
+    views = { forget: jest.fn().mockResolvedValue(undefined) };
+    sut = new ProductsService(
+      repository as unknown as Repository<ProductEntity>,
+      views as unknown as ProductViews,
+    );
   });
 
   describe('list', () => {
@@ -120,13 +126,23 @@ describe(ProductsService.name, () => {
 
   describe('findById', () => {
     it('answers the product', async () => {
-      repository.findOneBy.mockResolvedValue(entity());
+      repository.findBy.mockResolvedValue([entity({ id: 'id' })]);
       await expect(sut.findById('id')).resolves.toMatchObject({ name: 'Cup', price: 12.5 });
     });
 
     it('answers 404 Not Found for an unknown id', async () => {
-      repository.findOneBy.mockResolvedValue(null);
+      repository.findBy.mockResolvedValue([]);
       await expect(sut.findById('missing')).rejects.toBeInstanceOf(NotFoundException);
+    });
+  });
+
+  describe('findMany', () => {
+    it('loads the products asked for together in one query, in order, null for unknown ids', async () => {
+      repository.findBy.mockResolvedValue([entity({ id: 'b' }), entity({ id: 'a', name: 'Bowl' })]);
+      const found = await sut.findMany(['a', 'missing', 'b']);
+      expect(found.map((p) => p?.id ?? null)).toEqual(['a', null, 'b']);
+      expect(found[0]).toMatchObject({ name: 'Bowl' });
+      expect(repository.findBy).toHaveBeenCalledTimes(1);
     });
   });
 
@@ -164,10 +180,25 @@ describe(ProductsService.name, () => {
       expect(calls).toContainEqual(['where', 'id = :id', { id: 'id' }]);
     });
 
+    it('takes the deleted product off the trending windows', async () => {
+      const { builder } = recordingBuilder({ raw: [{ id: 'id', category: 'kitchen' }] });
+      repository.createQueryBuilder.mockReturnValue(builder);
+      await sut.remove('id');
+      expect(views.forget).toHaveBeenCalledWith('id');
+    });
+
+    it('still deletes when the views cannot be removed (readers skip deleted products)', async () => {
+      const { builder } = recordingBuilder({ raw: [{ id: 'id', category: 'kitchen' }] });
+      repository.createQueryBuilder.mockReturnValue(builder);
+      views.forget.mockRejectedValue(new Error('Connection is closed.'));
+      await expect(sut.remove('id')).resolves.toBeUndefined();
+    });
+
     it('answers 404 when no row was deleted', async () => {
       const { builder } = recordingBuilder({ raw: [] });
       repository.createQueryBuilder.mockReturnValue(builder);
       await expect(sut.remove('missing')).rejects.toBeInstanceOf(NotFoundException);
+      expect(views.forget).not.toHaveBeenCalled();
     });
   });
 });

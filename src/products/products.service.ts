@@ -1,6 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import DataLoader from 'dataloader';
+import { In, Repository } from 'typeorm';
 import { CacheEvict, Cacheable } from '../cache';
 import { Page } from '../common/dto/page';
 import { CreateProductDto } from './dto/create-product.dto';
@@ -8,6 +9,7 @@ import { ProductDto } from './dto/product.dto';
 import { ProductQueryDto } from './dto/product-query.dto';
 import { UpdateProductDto } from './dto/update-product.dto';
 import { ProductEntity } from './product.entity';
+import { PRODUCT_TRENDING, ProductViews } from './product-views';
 
 const SORT_COLUMNS = {
   name: 'product.name',
@@ -41,8 +43,23 @@ const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\$
 
 @Injectable()
 export class ProductsService {
+  private readonly logger = new Logger(ProductsService.name);
+  /**
+   * Rows by id: the loads asked for in one tick (the misses of a trending answer's join) share one
+   * query. Not memoized: the product cache is the cache.
+   */
+  private readonly rows = new DataLoader<string, ProductEntity | null>(
+    async (ids) => {
+      const found = await this.products.findBy({ id: In([...ids]) });
+      const byId = new Map(found.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    { cache: false },
+  );
+
   constructor(
     @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
+    private readonly views: ProductViews,
   ) {}
 
   /** Cached per full query (filters, sort and page). */
@@ -87,8 +104,16 @@ export class ProductsService {
     cacheNull: true,
   })
   async find(id: string): Promise<ProductDto | null> {
-    const entity = await this.products.findOneBy({ id });
+    const entity = await this.rows.load(id);
     return entity && ProductDto.from(entity);
+  }
+
+  /**
+   * The products of `ids` from the product cache, in order, `null` where there is none: the cache
+   * reads go out together, and the misses answered in the same tick are loaded in one query.
+   */
+  findMany(ids: string[]): Promise<(ProductDto | null)[]> {
+    return Promise.all(ids.map((id) => this.find(id)));
   }
 
   @CacheEvict({ name: PRODUCT, key: (created: ProductDto) => created.id })
@@ -106,11 +131,23 @@ export class ProductsService {
     await this.delete(id);
   }
 
+  /** Leaves every trending window; if Redis cannot be reached, readers still skip the deleted id. */
+  private async forgetViews(id: string): Promise<void> {
+    try {
+      await this.views.forget(id);
+    } catch (error) {
+      this.logger.warn(
+        `Views of deleted product ${id} stay ranked until they expire: ${String(error)}`,
+      );
+    }
+  }
+
   /**
    * Updates under a row lock, so that `before` is the state this update replaced even when updates
    * race: a product moving between categories invalidates the lists of both.
    */
   @CacheEvict({ name: PRODUCT, key: (change: ProductChange) => change.after.id })
+  @CacheEvict({ name: PRODUCT_TRENDING, allEntries: true })
   @CacheEvict({
     name: PRODUCT_LIST,
     tags: ({ before, after }: ProductChange) => listsHolding(before.category, after.category),
@@ -127,6 +164,7 @@ export class ProductsService {
   }
 
   @CacheEvict({ name: PRODUCT, key: (deleted: DeletedProduct) => deleted.id })
+  @CacheEvict({ name: PRODUCT_TRENDING, allEntries: true })
   @CacheEvict({
     name: PRODUCT_LIST,
     tags: (deleted: DeletedProduct) => listsHolding(deleted.category),
@@ -140,6 +178,7 @@ export class ProductsService {
       .execute();
     const [deleted] = result.raw as DeletedProduct[];
     if (!deleted) throw new NotFoundException(`Product ${id} not found`);
+    await this.forgetViews(id);
     return deleted;
   }
 }
