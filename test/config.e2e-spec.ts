@@ -86,14 +86,14 @@ describe('Start-up and configuration of a fresh clone (e2e)', () => {
   });
 
   describe('npm run seed', () => {
-    it('fills demo users and products once, however often it runs', async () => {
+    it('fills the demo admin, demo members and products once, however often it runs', async () => {
       if (!existsSync(join(clone.dir, 'dist', 'main.js'))) clone.build();
       const env = await isolatedEnv();
       for (let run = 0; run < 2; run++) {
         const seed = clone.npmRun('seed', env);
         expect({ exit: await seed.exited, output: seed.output }).toEqual({
           exit: 0,
-          output: expect.stringContaining('demo users'),
+          output: expect.stringContaining('demo members'),
         });
       }
       const db = new Client({ connectionString: env.DATABASE_URL });
@@ -101,7 +101,9 @@ describe('Start-up and configuration of a fresh clone (e2e)', () => {
       try {
         const count = async (table: string) =>
           Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-        expect(await count('users')).toBe(3);
+        expect(await count('users')).toBe(4);
+        const admins = await db.query("SELECT email FROM users WHERE role = 'admin'");
+        expect(admins.rows).toEqual([{ email: 'admin@example.com' }]);
         expect(await count('products')).toBe(12);
         const { rows } = await db.query<{ hash: string }>(
           "SELECT password_hash AS hash FROM users WHERE email = 'ada@example.com'",
