@@ -1,4 +1,4 @@
-import { Logger, LogLevel, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -6,30 +6,42 @@ import { AppModule } from './app.module';
 import { UnavailableFilter } from './common/filters/unavailable.filter';
 import { AppConfig } from './config/app-config';
 import { checkEnvironment } from './config/validate-environment';
+import { setUpCors } from './http/cors';
+import {
+  AccessLogController,
+  createRootLogger,
+  PinoNestLogger,
+  registerRequestIds,
+  requestIdOf,
+} from './logging';
 import { setUpSessions } from './session/session.setup';
 
 const BODY_LIMIT_BYTES = 100 * 1024;
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /**
  * Builds the application exactly as production runs it; `main.ts` and the e2e tests both call this.
  * `env` overrides the process environment.
  */
 export async function createApp(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
-  checkEnvironment(env);
+  const logger = rootLogger(env);
   // TRUST_PROXY is only known once the configuration is validated; Fastify asks this on each request.
   const proxy = { trusted: false };
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: () => proxy.trusted,
+    loggerInstance: logger,
+    logController: new AccessLogController(),
+    genReqId: requestIdOf,
   });
+  registerRequestIds(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), adapter, {
     abortOnError: false,
     bufferLogs: true,
   });
   const config = app.get(AppConfig);
   proxy.trusted = config.http.trustProxy;
-  app.useLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1));
+  app.useLogger(new PinoNestLogger(logger));
+  setUpCors(app, config.corsOrigins);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -39,11 +51,15 @@ export async function createApp(env: Record<string, string> = {}): Promise<NestF
     }),
   );
   app.useGlobalFilters(new UnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
-  // Exit 0 once closed; without useProcessExit Nest re-raises the signal and the exit code says killed.
-  app.enableShutdownHooks([], { useProcessExit: true });
   await setUpSessions(app);
   setUpDocs(app);
   return app;
+}
+
+/** Validates the environment before anything starts and builds the process's logger from it. */
+function rootLogger(env: Record<string, string>) {
+  const config = new AppConfig(checkEnvironment(env));
+  return createRootLogger({ format: config.logFormat, level: config.logLevel });
 }
 
 function setUpDocs(app: NestFastifyApplication): void {
@@ -59,8 +75,4 @@ function setUpDocs(app: NestFastifyApplication): void {
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-}
-
-export function logStartup(url: string): void {
-  new Logger('Bootstrap').log(`Listening on ${url}`);
 }

@@ -1,0 +1,76 @@
+import pino, { DestinationStream, Level, Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+/** Nest's level names and the pino levels they write at. */
+const PINO_LEVELS: Record<string, Level> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+/**
+ * Fields that never reach a log line, whatever logs them: passwords, hashes, cookies, authorization
+ * headers and session ids. `*.x` covers one level of nesting (a logged DTO, request or error).
+ */
+const SECRET_FIELDS = [
+  'password',
+  'currentPassword',
+  'passwordHash',
+  'hash',
+  'cookie',
+  'authorization',
+  'sessionId',
+  'sid',
+  'secret',
+];
+export const REDACTED_PATHS = [
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'res.headers["set-cookie"]',
+  'headers.cookie',
+  'headers.authorization',
+  'headers["set-cookie"]',
+];
+
+export interface RootLoggerOptions {
+  format: 'json' | 'pretty';
+  /** One of Nest's level names: fatal, error, warn, log, debug, verbose. */
+  level: string;
+}
+
+/**
+ * The one pino logger of the process: Fastify logs requests through it and Nest's `Logger` writes
+ * to it through {@link PinoNestLogger}. `json` writes one object per line through an asynchronous
+ * destination (flushed at exit); `pretty` formats the same lines for a terminal.
+ */
+export function createRootLogger(
+  options: RootLoggerOptions,
+  destination: DestinationStream = defaultDestination(options.format),
+): Logger {
+  return pino(
+    {
+      level: PINO_LEVELS[options.level] ?? 'info',
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}
+
+function defaultDestination(format: 'json' | 'pretty'): DestinationStream {
+  if (format === 'json') return pino.destination({ dest: 1, sync: false });
+  return pretty({
+    sync: true,
+    colorize: process.stdout.isTTY,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,context',
+    messageFormat: '{if context}[{context}] {end}{msg}',
+  });
+}
