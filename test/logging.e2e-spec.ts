@@ -58,7 +58,7 @@ describe('Logs, request ids and shutdown of node dist/main.js in production (e2e
 
   it('writes one JSON object per line and says where it listens and which migrations it applied', async () => {
     await waitFor(
-      async () => app.output.includes('Listening on'),
+      () => Promise.resolve(app.output.includes('Listening on')),
       10_000,
       'the start-up line to be written',
     );
@@ -87,7 +87,7 @@ describe('Logs, request ids and shutdown of node dist/main.js in production (e2e
     }
 
     await waitFor(
-      async () => lines().some((line) => line.reqId === 'trace-42.a_b'),
+      () => Promise.resolve(lines().some((line) => line.reqId === 'trace-42.a_b')),
       10_000,
       'the access line',
     );
