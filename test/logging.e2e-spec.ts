@@ -144,7 +144,7 @@ describe('Logs, request ids and shutdown of node dist/main.js in production (e2e
     expect(logout.status).toBe(204);
 
     await waitFor(
-      async () => lines().some((line) => line.route === '/auth/logout' && line.status === 204),
+      () => Promise.resolve(lines().some((l) => l.route === '/auth/logout' && l.status === 204)),
       10_000,
       'the logout access line',
     );
