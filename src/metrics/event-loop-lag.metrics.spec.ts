@@ -13,7 +13,7 @@ function histogram(count: number): IntervalHistogram & { resets: number } {
     stddev: empty ? NaN : 5e6,
     percentile: (p: number) => (empty ? 0 : p * 1e6),
     resets: 0,
-    reset() {
+    reset(this: { resets: number }) {
       this.resets += 1;
     },
     enable: () => true,

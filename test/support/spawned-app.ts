@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { releaseAtExit, stopAtExit } from './exit-cleanup';
 import { freePort } from './ports';
 
 const root = resolve(__dirname, '..', '..');
@@ -21,8 +22,10 @@ export class ProjectClone {
   static create(): ProjectClone {
     const dir = mkdtempSync(join(tmpdir(), 'clone-'));
     for (const entry of CLONED) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+    const clone = new ProjectClone(dir);
+    stopAtExit(clone, () => rmSync(dir, { recursive: true, force: true }));
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    return new ProjectClone(dir);
+    return clone;
   }
 
   /**
@@ -40,6 +43,7 @@ export class ProjectClone {
 
   destroy(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    releaseAtExit(this);
   }
 
   /** `node dist/main.js` with exactly `env` (plus PATH and HOME), nothing inherited. */
@@ -47,9 +51,10 @@ export class ProjectClone {
     return SpawnedApp.spawn(process.execPath, ['dist/main.js'], this.dir, env);
   }
 
-  /** `npm run <script>` in the clone. */
-  npmRun(script: string, env: Record<string, string>): SpawnedApp {
-    return SpawnedApp.spawn('npm', ['run', '--silent', script], this.dir, env);
+  /** `npm run <script> [-- args]` in the clone. */
+  npmRun(script: string, env: Record<string, string>, args: string[] = []): SpawnedApp {
+    const rest = args.length > 0 ? ['--', ...args] : [];
+    return SpawnedApp.spawn('npm', ['run', '--silent', script, ...rest], this.dir, env);
   }
 
   /** `npm start`: builds when needed, then `node dist/main.js`. */
@@ -67,6 +72,8 @@ export class SpawnedApp {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exited = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    stopAtExit(this, () => this.signal('SIGKILL'));
+    void this.exited.then(() => releaseAtExit(this));
   }
 
   static spawn(command: string, args: string[], cwd: string, env: Record<string, string>) {
