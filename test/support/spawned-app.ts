@@ -13,6 +13,7 @@ const CLONED = [
   'tsconfig.json',
   'tsconfig.build.json',
   'nest-cli.json',
+  '.prettierrc',
 ];
 
 /** A copy of the project in a temporary folder, as a fresh clone has it, sharing `node_modules`. */
