@@ -16,8 +16,12 @@ describe('PinoNestLogger', () => {
   });
   const adapter = new PinoNestLogger(createRootLogger({ format: 'json', level: 'debug' }, stream));
 
-  beforeAll(() => Logger.overrideLogger(adapter));
-  afterAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(adapter);
+  });
+  afterAll(() => {
+    Logger.overrideLogger(false);
+  });
   beforeEach(() => (written.length = 0));
 
   it('writes a Nest Logger line with its context, and inside a request with that request’s id', async () => {
