@@ -124,7 +124,7 @@ describe.each([
     }
   });
 
-  it('sign-in attempts are limited per client address: another email from that address is refused too, another address still gets through', async () => {
+  it('sign-in attempts are limited per address and email: the same email from another address, or another email, still gets through', async () => {
     const email = `login-${Date.now()}-${useCluster ? 'c' : 's'}@example.com`;
     const other = `other-${email}`;
     for (const address of [email, other]) {
@@ -150,9 +150,8 @@ describe.each([
     expect(locked.body.message).toMatch(/sign-in attempts/);
     expect((await rejections(instances[0].url)).login).toBeGreaterThanOrEqual(1);
 
-    await attempt(instances[1], other, PASSWORD).expect(429);
+    await attempt(instances[1], other, PASSWORD).expect(200);
     await attempt(instances[2], email, PASSWORD, freshAddress()).expect(200);
-    await attempt(instances[0], other, PASSWORD, freshAddress()).expect(200);
   });
 });
 

@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 
-/** Name of the throttler that limits sign-in attempts per client address. */
+/** Name of the throttler that limits sign-in attempts per client address and email. */
 export const LOGIN_THROTTLER = 'login';
 export const LOGIN_THROTTLE_KEY = 'rate-limit:login';
 

@@ -25,8 +25,7 @@ import { RATE_LIMIT_REJECTIONS } from './rate-limit.metrics';
 /**
  * The throttler guard with this service's rules: the default throttler keys by client address alone
  * (one budget shared by all routes, not one per route), the login throttler applies only to routes
- * marked `@LoginThrottle()` and keys by client address too (trying other emails does not buy more
- * attempts). Keys hold hashes, never addresses.
+ * marked `@LoginThrottle()` and keys by address and email. Keys hold hashes, never addresses or emails.
  * Limited answers carry `X-RateLimit-*`, a 429 also `Retry-After`. When Redis is unreachable the
  * default throttler admits (fails open) and the login throttler answers 503.
  */
@@ -65,7 +64,9 @@ export class RateLimitGuard extends ThrottlerGuard {
       res: FastifyReply;
     };
     this.warnAboutUntrustedProxy(req);
-    const key = this.generateKey(context, await this.getTracker(req), name);
+    const address = await this.getTracker(req);
+    const tracker = login ? `${address}|${emailOf(req.body)}` : address;
+    const key = this.generateKey(context, tracker, name);
 
     let record;
     try {
@@ -101,10 +102,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override generateKey(
     _context: ExecutionContext,
     tracker: string,
-    name: string,
+    _name: string,
   ): string {
     const digest = hash('sha256', tracker, 'base64url');
-    return `${this.config.redis.keyPrefix}:rate-limit:${name}:${digest}`;
+    return `${this.config.redis.keyPrefix}:rate-limit:${digest}`;
   }
 
   private isLoginRoute(context: ExecutionContext): boolean {
@@ -141,4 +142,9 @@ export class RateLimitGuard extends ThrottlerGuard {
     this.failingOpen = true;
     this.log.warn(`Rate limits are not enforced while Redis is unreachable: ${String(error)}`);
   }
+}
+
+function emailOf(body: unknown): string {
+  const email = (body as { email?: unknown } | undefined)?.email;
+  return typeof email === 'string' ? email.trim().toLowerCase() : '';
 }
