@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createRootLogger } from './root-logger';
+import { createRootLogger, prettyMessage } from './root-logger';
 
 /** A destination that keeps every line written to it. */
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
@@ -48,5 +48,21 @@ describe('createRootLogger', () => {
     expect(lines()).toEqual([expect.objectContaining({ level: 'warn', msg: 'shown' })]);
     expect(createRootLogger({ format: 'json', level: 'verbose' }, stream).level).toBe('trace');
     expect(createRootLogger({ format: 'json', level: 'log' }, stream).level).toBe('info');
+  });
+
+  it('prints an access line in pretty format on one line, with its request id', () => {
+    const line = {
+      reqId: 'r1',
+      method: 'GET',
+      route: '/products/:id',
+      status: 200,
+      durationMs: 1.5,
+    };
+    expect(prettyMessage({ ...line, msg: 'request completed' }, 'msg')).toBe(
+      'GET /products/:id 200 1.5 ms request completed (req r1)',
+    );
+    expect(prettyMessage({ context: 'Bootstrap', msg: 'Listening' }, 'msg')).toBe(
+      '[Bootstrap] Listening',
+    );
   });
 });

@@ -70,7 +70,25 @@ function defaultDestination(format: 'json' | 'pretty'): DestinationStream {
     sync: true,
     colorize: process.stdout.isTTY,
     translateTime: 'SYS:HH:MM:ss.l',
-    ignore: 'pid,hostname,context',
-    messageFormat: '{if context}[{context}] {end}{msg}',
+    ignore: `pid,hostname,${PRETTY_INLINE.join(',')}`,
+    messageFormat: prettyMessage,
   });
+}
+
+/** Fields that `pretty` writes into the message line rather than below it. */
+const PRETTY_INLINE = ['context', 'reqId', 'method', 'route', 'status', 'durationMs'];
+
+/** `[Context] GET /products/:id 200 1.42 ms request completed (req 9f…)`: one line per entry. */
+export function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
+  const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+  const parts: string[] = [];
+  if (log.context) parts.push(`[${text(log.context)}]`);
+  if (log.method) {
+    parts.push(
+      `${text(log.method)} ${text(log.route)} ${text(log.status)} ${text(log.durationMs)} ms`,
+    );
+  }
+  parts.push(text(log[messageKey] ?? ''));
+  if (log.reqId) parts.push(`(req ${text(log.reqId)})`);
+  return parts.join(' ');
 }
