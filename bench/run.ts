@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisServer.url,
       THROTTLE_LIMIT: '1000000000',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'log', // as production runs: every request writes its access line
       INVENTORY_REPORT_SCHEDULE: 'false',
     };
     const configurations: Configuration[] = [

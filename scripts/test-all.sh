@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every check of the project: lint, format, type check, unit tests, e2e tests against real Redis and
-# PostgreSQL (installed when missing; started by the tests on free loopback ports).
+# Every check of the project: lint, format, type check, the deployment manifests (offline schema
+# validation), unit tests, e2e tests against real Redis and PostgreSQL (installed when missing;
+# started by the tests on free loopback ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ trap 'rm -rf "$results"' EXIT
 npm run --silent lint
 npm run --silent format:check
 npm run --silent typecheck
+npm run --silent check:deploy
 npx jest --config jest.config.js --json --outputFile="$results/unit.json"
 npx jest --config test/jest-e2e.config.js --runInBand --json --outputFile="$results/e2e.json"
 

@@ -1,4 +1,4 @@
-import { DynamicModule, Logger, LogLevel } from '@nestjs/common';
+import { DynamicModule, Logger } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,12 +9,18 @@ import { BoundedValidationPipe } from './common/validation/bounded-validation.pi
 import { AppConfig } from './config/app-config';
 import { checkEnvironment } from './config/validate-environment';
 import { DataDirLock } from './database/data-dir-lock';
+import { setUpCors } from './http/cors';
 import { httpServerOptions } from './http/http-server-options';
 import { acceptOnlyJsonBodies } from './http/json-body';
 import { addSecurityHeaders } from './http/security-headers';
+import {
+  AccessLogController,
+  createRootLogger,
+  PinoNestLogger,
+  registerRequestIds,
+  requestIdOf,
+} from './logging';
 import { setUpSessions } from './session/session.setup';
-
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 /**
  * Builds the application exactly as production runs it; `main.ts` and the e2e tests both call this.
@@ -27,7 +33,15 @@ export async function createApp(
   const environment = checkEnvironment(env);
   // Before Nest starts: a folder another process serves stops start-up with one sentence.
   if (!environment.DATABASE_URL) DataDirLock.assertFree(environment.DATA_DIR);
-  const adapter = new FastifyAdapter(httpServerOptions(new AppConfig(environment)));
+  const bootConfig = new AppConfig(environment);
+  const logger = createRootLogger({ format: bootConfig.logFormat, level: bootConfig.logLevel });
+  const adapter = new FastifyAdapter({
+    ...httpServerOptions(bootConfig),
+    loggerInstance: logger,
+    logController: new AccessLogController(),
+    genReqId: requestIdOf,
+  });
+  registerRequestIds(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     root ?? AppModule.forRoot(env),
     adapter,
@@ -38,8 +52,9 @@ export async function createApp(
     },
   );
   const config = app.get(AppConfig);
-  app.useLogger(LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel as LogLevel) + 1));
+  app.useLogger(new PinoNestLogger(logger));
   warnIfEveryProxyIsTrusted(config);
+  setUpCors(app, config.corsOrigins);
   acceptOnlyJsonBodies(adapter.getInstance(), config.http.bodyLimitBytes);
   addSecurityHeaders(adapter.getInstance(), config.production);
   app.useGlobalPipes(
@@ -52,8 +67,6 @@ export async function createApp(
     }),
   );
   app.useGlobalFilters(new UnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
-  // Exit 0 once closed; without useProcessExit Nest re-raises the signal and the exit code says killed.
-  app.enableShutdownHooks([], { useProcessExit: true });
   await setUpSessions(app);
   setUpDocs(app);
   return app;
@@ -80,8 +93,4 @@ function warnIfEveryProxyIsTrusted(config: AppConfig): void {
     'TRUST_PROXY=true believes every X-Forwarded-For entry, which any client can write: rate limits ' +
       'can be evaded. Set it to the number of proxies in front of the service or their addresses.',
   );
-}
-
-export function logStartup(url: string): void {
-  new Logger('Bootstrap').log(`Listening on ${url}`);
 }

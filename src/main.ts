@@ -1,13 +1,19 @@
 import 'reflect-metadata';
-import { createApp, logStartup } from './app.setup';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.setup';
 import { AppConfig } from './config/app-config';
 import { exitOnStartupError } from './config/validate-environment';
+import { closeOnSignals } from './lifecycle/graceful-shutdown';
+import { describeListenAddress } from './lifecycle/listen-address';
 
 async function bootstrap(): Promise<void> {
   const app = await createApp();
-  const { port, host } = app.get(AppConfig).http;
-  await app.listen(port, host);
-  logStartup(await app.getUrl());
+  const config = app.get(AppConfig);
+  closeOnSignals(app, config.shutdownDrainMs);
+  await app.listen(config.http.port, config.http.host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  new Logger('Bootstrap').log(describeListenAddress(address));
 }
 
 bootstrap().catch(exitOnStartupError);

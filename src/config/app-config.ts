@@ -11,6 +11,13 @@ export class AppConfig {
   readonly production: boolean;
   readonly nodeEnv: string;
   readonly logLevel: string;
+  readonly logFormat: 'json' | 'pretty';
+  /** Browser origins allowed to call the API with credentials; empty: no cross-origin access. */
+  readonly corsOrigins: string[];
+  /** `port`: the separate listener that serves `/metrics` alone, when set. */
+  readonly metrics: { port?: number };
+  /** How long `/health` answers 503 after SIGTERM before the server stops accepting. */
+  readonly shutdownDrainMs: number;
   readonly http: {
     port: number;
     host: string;
@@ -42,6 +49,10 @@ export class AppConfig {
     this.production = env.NODE_ENV === 'production';
     this.nodeEnv = env.NODE_ENV;
     this.logLevel = env.LOG_LEVEL;
+    this.logFormat = env.LOG_FORMAT ?? (this.production ? 'json' : 'pretty');
+    this.corsOrigins = env.CORS_ORIGINS?.split(',') ?? [];
+    this.metrics = { port: env.METRICS_PORT };
+    this.shutdownDrainMs = env.SHUTDOWN_DRAIN_MS;
     this.http = {
       port: env.PORT,
       host: env.HOST,

@@ -196,4 +196,35 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
+
+  /** Unset: `json` when NODE_ENV=production, else `pretty`. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/,]+(,https?:\/\/[^\s/,]+)*$/, {
+    message: 'CORS_ORIGINS must be comma-separated origins such as https://app.example.com',
+  })
+  CORS_ORIGINS?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @IsPositive()
+  @Max(65535)
+  @ValidateBy({
+    name: 'differsFromPort',
+    validator: {
+      validate: (value, args) => value !== (args?.object as Environment).PORT,
+      defaultMessage: () => 'METRICS_PORT must differ from PORT',
+    },
+  })
+  METRICS_PORT?: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  SHUTDOWN_DRAIN_MS = 0;
 }

@@ -1,5 +1,6 @@
-import { Module, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { typeormOptions } from './typeorm-options';
@@ -30,6 +31,15 @@ class EmbeddedPostgresHolder implements OnApplicationShutdown {
 })
 class EmbeddedPostgresModule {}
 
+/** Pending migrations, each in its own transaction, logged by name (TypeORM's own run is silent). */
+async function applyMigrations(dataSource: DataSource): Promise<DataSource> {
+  const logger = new Logger('Migrations');
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  for (const migration of applied) logger.log(`Applied ${migration.name}`);
+  if (applied.length === 0) logger.log('No pending migrations: the schema is up to date');
+  return dataSource;
+}
+
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -44,6 +54,12 @@ class EmbeddedPostgresModule {}
         retryAttempts: 3,
         retryDelay: 1000,
       }),
+      // Applies the migrations itself (instead of TypeORM's `migrationsRun`) to log them by name.
+      dataSourceFactory: async (options) => {
+        const { migrationsRun, ...rest } = options as DataSourceOptions;
+        const dataSource = await new DataSource({ ...rest, migrationsRun: false }).initialize();
+        return migrationsRun ? applyMigrations(dataSource) : dataSource;
+      },
     }),
   ],
 })

@@ -15,6 +15,10 @@ export function typeormOptions(
     migrationsRun,
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // `gen_random_uuid()` (built into PostgreSQL 13+ and PGlite) for generated uuid columns, as the
+    // migrations write it; migration:generate then emits it too. Extensions come from migrations.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     poolSize,
     extra: { connectionTimeoutMillis: 3000, query_timeout: 10000 },
   };

@@ -2,9 +2,12 @@ import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { replaceEventLoopLagMetrics } from './event-loop-lag.metrics';
 import { MetricsController } from './metrics.controller';
+import { MetricsServer } from './metrics-server';
 
 /**
+ * `/metrics` on the main port, or with METRICS_PORT on its own listener ({@link MetricsServer}).
  * One prom-client registry per app instance (so that instances in one test process do not share
  * counters). Libraries register their own metrics on it: `new Counter({ …, registers: [registry] })`.
  */
@@ -17,9 +20,11 @@ import { MetricsController } from './metrics.controller';
       useFactory: () => {
         const registry = new Registry();
         collectDefaultMetrics({ register: registry });
+        replaceEventLoopLagMetrics(registry);
         return registry;
       },
     },
+    MetricsServer,
   ],
   exports: [Registry],
 })

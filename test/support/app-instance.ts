@@ -15,7 +15,12 @@ export async function startInstance(
   root?: DynamicModule,
 ): Promise<AppInstance> {
   const app = await createApp(env, root);
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const url = await app.getUrl();
   return { app, url, close: () => app.close() };
 }
@@ -26,8 +31,16 @@ export async function startInstances(
   env: Record<string, string>,
 ): Promise<AppInstance[]> {
   const first = await startInstance(env); // applies migrations once, before the others start
-  const rest = await Promise.all(Array.from({ length: count - 1 }, () => startInstance(env)));
-  return [first, ...rest];
+  const rest = await Promise.allSettled(
+    Array.from({ length: count - 1 }, () => startInstance(env)),
+  );
+  const started = [first, ...rest.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))];
+  const failed = rest.find((r) => r.status === 'rejected');
+  if (failed) {
+    await closeAll(started);
+    throw failed.reason;
+  }
+  return started;
 }
 
 export async function closeAll(instances: AppInstance[]): Promise<void> {

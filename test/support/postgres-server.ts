@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { releaseAtExit, stopAtExit } from './exit-cleanup';
 import { freePort, waitFor } from './ports';
 
 /** Finds `initdb` and `pg_ctl`: on the PATH, or in Debian's /usr/lib/postgresql/<version>/bin. */
@@ -28,6 +29,16 @@ function run(bin: string, args: string[]): void {
   execFileSync(command, argv, { stdio: 'pipe' });
 }
 
+/** Stops at once the cluster that `PostgresServer` keeps in `dir`, if it runs, and removes `dir`. */
+export function stopPostgresIn(dir: string): void {
+  try {
+    run(postgresBin('pg_ctl'), ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+  } catch {
+    // never started, or already stopped
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** A real PostgreSQL cluster on a free loopback port, in a temporary folder that `destroy()` removes. */
 export class PostgresServer {
   private constructor(
@@ -39,6 +50,7 @@ export class PostgresServer {
     const dir = mkdtempSync(join(tmpdir(), 'pg-'));
     if (isRoot) execFileSync('chown', ['postgres:postgres', dir]);
     const server = new PostgresServer(await freePort(), dir);
+    stopAtExit(server, () => server.kill());
     run(postgresBin('initdb'), [
       '-D',
       join(dir, 'data'),
@@ -87,13 +99,14 @@ export class PostgresServer {
     return this.url(name);
   }
 
-  async destroy(): Promise<void> {
-    try {
-      await this.stop('immediate');
-    } catch {
-      // already stopped
-    }
-    rmSync(this.dir, { recursive: true, force: true });
+  destroy(): Promise<void> {
+    this.kill();
+    releaseAtExit(this);
+    return Promise.resolve();
+  }
+
+  private kill(): void {
+    stopPostgresIn(this.dir);
   }
 
   private async query(sql: string): Promise<void> {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { releaseAtExit, stopAtExit } from './exit-cleanup';
 import { freePort, waitFor } from './ports';
 
 /** A real redis-server on a free loopback port, in a temporary folder that `destroy()` removes. */
@@ -21,6 +22,7 @@ export class RedisServer {
       mkdtempSync(join(tmpdir(), 'redis-')),
       extraArgs,
     );
+    stopAtExit(server, () => server.kill());
     await server.start();
     return server;
   }
@@ -67,10 +69,15 @@ export class RedisServer {
   }
 
   destroy(): Promise<void> {
+    this.kill();
+    releaseAtExit(this);
+    return Promise.resolve();
+  }
+
+  private kill(): void {
     this.process?.kill('SIGKILL');
     this.process = undefined;
     rmSync(this.dir, { recursive: true, force: true });
-    return Promise.resolve();
   }
 
   private async ping(): Promise<boolean> {

@@ -2,6 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { releaseAtExit, stopAtExit } from './exit-cleanup';
 import { freePort } from './ports';
 
 const root = resolve(__dirname, '..', '..');
@@ -12,6 +13,7 @@ const CLONED = [
   'tsconfig.json',
   'tsconfig.build.json',
   'nest-cli.json',
+  '.prettierrc',
 ];
 
 /** A copy of the project in a temporary folder, as a fresh clone has it, sharing `node_modules`. */
@@ -21,8 +23,10 @@ export class ProjectClone {
   static create(): ProjectClone {
     const dir = mkdtempSync(join(tmpdir(), 'clone-'));
     for (const entry of CLONED) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+    const clone = new ProjectClone(dir);
+    stopAtExit(clone, () => rmSync(dir, { recursive: true, force: true }));
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    return new ProjectClone(dir);
+    return clone;
   }
 
   /**
@@ -40,6 +44,7 @@ export class ProjectClone {
 
   destroy(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    releaseAtExit(this);
   }
 
   /** `node dist/main.js` with exactly `env` (plus PATH and HOME), nothing inherited. */
@@ -68,6 +73,8 @@ export class SpawnedApp {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exited = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    stopAtExit(this, () => this.signal('SIGKILL'));
+    void this.exited.then(() => releaseAtExit(this));
   }
 
   static spawn(command: string, args: string[], cwd: string, env: Record<string, string>) {

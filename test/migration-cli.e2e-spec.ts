@@ -1,0 +1,73 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProjectClone } from './support/spawned-app';
+
+const ORDER_ENTITY = `import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('orders')
+export class OrderEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'customer_id', type: 'uuid' })
+  customerId!: string;
+
+  @Column({ type: 'numeric', precision: 12, scale: 2 })
+  total!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+`;
+
+/** `npm run migration:*` in a fresh clone with no DATABASE_URL: the embedded PGlite mode. */
+describe('npm run migration:generate in the embedded mode (e2e)', () => {
+  let clone: ProjectClone;
+  let env: Record<string, string>;
+
+  beforeAll(() => {
+    clone = ProjectClone.create();
+    env = { DATA_DIR: join(clone.dir, '.data') };
+  });
+
+  afterAll(() => clone?.destroy());
+
+  const npm = async (script: string, args: string[] = []) => {
+    const run = clone.npmRun(script, env, args);
+    return { code: await run.exited, output: run.output };
+  };
+  const migrations = () => readdirSync(join(clone.dir, 'src', 'database', 'migrations'));
+
+  it('writes a formatted migration for a new entity, which migration:run then applies', async () => {
+    mkdirSync(join(clone.dir, 'src', 'orders'));
+    writeFileSync(join(clone.dir, 'src', 'orders', 'order.entity.ts'), ORDER_ENTITY);
+
+    const generated = await npm('migration:generate', ['AddOrders']);
+    expect(generated).toMatchObject({ code: 0 });
+    const file = migrations().find((name) => name.endsWith('-AddOrders.ts'));
+    expect(file).toBeDefined();
+    const source = readFileSync(join(clone.dir, 'src', 'database', 'migrations', file!), 'utf8');
+    expect(source).toMatch(/^import \{ MigrationInterface, QueryRunner \} from 'typeorm';/);
+    expect(source).toMatch(/export class AddOrders\d+ implements MigrationInterface/);
+    expect(source).toContain('CREATE TABLE "orders"');
+    expect(source).toContain('DROP TABLE "orders"');
+    // Only the new table: the existing migrations were applied before the comparison.
+    expect(source).not.toContain('"products"');
+
+    const applied = await npm('migration:run');
+    expect(applied).toMatchObject({ code: 0 });
+    expect(applied.output).toMatch(/Applied AddOrders\d+/);
+  });
+
+  it('says there is nothing to generate once the schema matches the entities', async () => {
+    const again = await npm('migration:generate', ['AddOrdersAgain']);
+    expect(again.code).toBe(1);
+    expect(again.output).toContain('no migration to generate');
+  });
+
+  it('asks for a PascalCase name', async () => {
+    const unnamed = await npm('migration:generate');
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.output).toContain('npm run migration:generate -- <Name>');
+  });
+});
