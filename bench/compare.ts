@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PostgresServer } from '../test/support/postgres-server';
 import { RedisServer } from '../test/support/redis-server';
-import { seedProduct } from './fixtures';
+import { productionEnv, seedProduct } from './fixtures';
 import { rssOf, startService, type Server } from './processes';
 
 /**
@@ -44,15 +44,7 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     const databaseUrl = await postgres.createDatabase('bench');
-    const env = {
-      NODE_ENV: 'production',
-      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      THROTTLE_LIMIT: '1000000000',
-      LOG_LEVEL: 'warn',
-      INVENTORY_REPORT_SCHEDULE: 'false',
-    };
+    const env = productionEnv(databaseUrl, redis.url);
     for (const dist of builds) servers.push(await startService(dist, env));
     const path = `/products/${await seedProduct(databaseUrl, 'Espresso cup')}`;
     const load = (server: Server, duration: number) =>

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { resolve } from 'node:path';
 import { PostgresServer } from '../test/support/postgres-server';
 import { RedisServer } from '../test/support/redis-server';
-import { adminCookie, seedProduct } from './fixtures';
+import { adminCookie, productionEnv, seedProduct } from './fixtures';
 import { Load, measure, Measured, warmUp } from './load';
 import { startReference, startService, type Server } from './processes';
 import { countingRounds, type Figures, redisCommandsPerRead } from './view-counting';
@@ -92,15 +92,7 @@ async function main(): Promise<void> {
   let reference: Server | undefined;
   try {
     const databaseUrl = await postgres.createDatabase('bench');
-    const common = {
-      NODE_ENV: 'production',
-      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisServer.url,
-      THROTTLE_LIMIT: '1000000000',
-      LOG_LEVEL: 'log', // as production runs: every request writes its access line
-      INVENTORY_REPORT_SCHEDULE: 'false',
-    };
+    const common = productionEnv(databaseUrl, redisServer.url);
     const configurations: Configuration[] = [
       {
         name: 'default configuration',
