@@ -23,6 +23,16 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
     await app.waitUntilServing(url);
   };
 
+  /** An agent signed in as the member the tests sign up (an admin once user:role made it one). */
+  const signedIn = async () => {
+    const api = request.agent(url);
+    await api
+      .post('/auth/login')
+      .send({ email: 'embedded@example.com', password: 'embedded-password' })
+      .expect(200);
+    return api;
+  };
+
   beforeAll(async () => {
     clone = ProjectClone.create();
     const free = await freeUrl();
@@ -128,21 +138,13 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
     const good = await npmRun('user:role', ['EMBEDDED@example.com', 'admin']);
     expect(good).toEqual({ code: 0, output: 'embedded@example.com is now admin' });
     await start();
-    const api = request.agent(url);
-    await api
-      .post('/auth/login')
-      .send({ email: 'embedded@example.com', password: 'embedded-password' })
-      .expect(200);
+    const api = await signedIn();
     await api.get('/users').expect(200);
   });
 
   it('counts product views in process and ranks them in every trending window', async () => {
     await start();
-    const api = request.agent(url);
-    await api
-      .post('/auth/login')
-      .send({ email: 'embedded@example.com', password: 'embedded-password' })
-      .expect(200);
+    const api = await signedIn();
     const other = await api
       .post('/products')
       .send({ name: 'Other', category: 'embedded', price: 1, stock: 1 })
