@@ -122,25 +122,36 @@ describe('Logs, request ids and shutdown of node dist/main.js in production (e2e
     });
     expect(login.status).toBe(200);
     // The cookie is Secure in production: sent here by hand, as a browser would over HTTPS.
-    const cookie = login.headers.getSetCookie()[0].split(';')[0];
-    const cookieValue = cookie.slice(cookie.indexOf('=') + 1);
-    const sessionId = decodeURIComponent(cookieValue).split('.')[0];
-    expect(sessionId.length).toBeGreaterThan(8);
-    const credentials = { Cookie: cookie, Authorization: `Bearer ${sessionId}` };
-    const signedIn = { ...json, ...credentials };
+    const sessionOf = (res: Response) => {
+      const cookie = res.headers.getSetCookie()[0].split(';')[0];
+      const value = cookie.slice(cookie.indexOf('=') + 1);
+      return { cookie, value, id: decodeURIComponent(value).split('.')[0] };
+    };
+    const credentials = (session: ReturnType<typeof sessionOf>) => ({
+      Cookie: session.cookie,
+      Authorization: `Bearer ${session.id}`,
+    });
+    const first = sessionOf(login);
+    expect(first.id.length).toBeGreaterThan(8);
 
-    const patch = (body: object): Promise<Response> =>
+    const patch = (session: ReturnType<typeof sessionOf>, body: object): Promise<Response> =>
       fetch(`${url}/users/${id}`, {
         method: 'PATCH',
-        headers: signedIn,
+        headers: { ...json, ...credentials(session) },
         body: JSON.stringify(body),
       });
-    let changed = await patch({ password: newPassword, currentPassword: password });
-    // Where PATCH takes no currentPassword it is an unknown field (400): change without it.
-    if (changed.status === 400) changed = await patch({ password: newPassword });
+    const changed = await patch(first, { password: newPassword, currentPassword: password });
     expect(changed.status).toBe(200);
-    expect((await patch({ password: 'short', currentPassword: newPassword })).status).toBe(400);
-    const logout = await fetch(`${url}/auth/logout`, { method: 'POST', headers: credentials });
+    // A password change keeps the caller's session under a new id.
+    const rotated = sessionOf(changed);
+    expect(rotated.id).not.toBe(first.id);
+    expect((await patch(rotated, { password: 'short', currentPassword: newPassword })).status).toBe(
+      400,
+    );
+    const logout = await fetch(`${url}/auth/logout`, {
+      method: 'POST',
+      headers: credentials(rotated),
+    });
     expect(logout.status).toBe(204);
 
     await waitFor(
@@ -149,7 +160,8 @@ describe('Logs, request ids and shutdown of node dist/main.js in production (e2e
       'the logout access line',
     );
     expect(lines().filter((line) => line.route === '/users/:id').length).toBeGreaterThanOrEqual(2);
-    for (const secret of [password, newPassword, cookieValue, sessionId, '$argon2']) {
+    const sessions = [first.value, first.id, rotated.value, rotated.id];
+    for (const secret of [password, newPassword, ...sessions, '$argon2']) {
       expect(app.output).not.toContain(secret);
     }
   });
