@@ -1,6 +1,5 @@
-import { connect } from 'node:net';
 import { AppInstance, startInstance } from './support/app-instance';
-import { freePort, waitFor } from './support/ports';
+import { freePort, refused, waitFor } from './support/ports';
 import { isolatedEnv } from './support/test-env';
 
 const FRONT_END = 'http://app.example.test';
@@ -17,16 +16,6 @@ const preflight = (url: string, origin: string): Promise<Response> =>
       'Access-Control-Request-Method': 'POST',
       'Access-Control-Request-Headers': 'content-type',
     },
-  });
-
-const refused = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
   });
 
 describe('CORS from CORS_ORIGINS (e2e, browser-like requests)', () => {

@@ -1,20 +1,8 @@
-import { connect } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
-import { waitFor } from './support/ports';
+import { refused, waitFor } from './support/ports';
 import { freeUrl, ProjectClone, SpawnedApp } from './support/spawned-app';
 import { isolatedEnv } from './support/test-env';
-
-/** True when a new TCP connection to the port is refused. */
-const refused = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
-  });
 
 describe('Graceful shutdown of node dist/main.js on SIGTERM (e2e)', () => {
   let clone: ProjectClone;

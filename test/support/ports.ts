@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 export { freePort } from '../../src/common/free-port';
 
 export async function waitFor(
@@ -11,4 +12,16 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** True when a new TCP connection to the loopback port is refused. */
+export function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
 }
