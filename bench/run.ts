@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     }
     report(rows);
     if (!only || VIEW_COUNTING.includes(only)) {
-      await compareViewCounting(common, `/products/${await seedProduct(databaseUrl, 'Mug')}`);
+      await compareViewCounting(common, databaseUrl);
     }
   } finally {
     await reference?.stop();
@@ -231,10 +231,15 @@ const VIEW_COUNTING = 'view counting on and off';
  * The cached `GET /products/:id` on two services, one counting views for trending and one not
  * (`TRENDING_ENABLED=false`), in alternating rounds; and Redis commands per read of each.
  */
-async function compareViewCounting(common: Record<string, string>, path: string): Promise<void> {
+async function compareViewCounting(
+  common: Record<string, string>,
+  databaseUrl: string,
+): Promise<void> {
   const on = await startService(dist, common);
   const off = await startService(dist, { ...common, TRENDING_ENABLED: 'false' });
   try {
+    // Seeded once a service has applied the migrations (`--only` may have skipped every other one).
+    const path = `/products/${await seedProduct(databaseUrl, 'Mug')}`;
     await cached(on, path);
     const service = (server: Server) => ({ url: server.base, pid: server.child.pid! });
     const counting = await countingRounds(
