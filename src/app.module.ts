@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { requestContext } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -35,6 +36,7 @@ export class AppModule {
             ttlOverrides: config.cache.ttlOverrides,
             l1MaxEntries: config.cache.l1MaxEntries,
             maxEntryBytes: config.cache.maxEntryBytes,
+            requestScope: requestContext.storage,
           }),
         }),
         RateLimitModule,

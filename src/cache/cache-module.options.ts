@@ -1,6 +1,8 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { Registry } from 'prom-client';
+import type { OutcomeHolder } from './cache-outcome.context';
 
 export type CacheRedisClient = Redis | Cluster;
 
@@ -26,6 +28,12 @@ export interface CacheModuleOptions {
   maxEntryBytes?: number;
   /** Where the cache counters go; by default the module's own registry. */
   registry?: Registry;
+  /**
+   * The application's per-request `AsyncLocalStorage`, when it runs every HTTP request in one (for
+   * request ids in logs, say), with a new object as the store of each request: the `X-Cache`
+   * outcome is kept on that object rather than in a context of the module's own.
+   */
+  requestScope?: AsyncLocalStorage<OutcomeHolder>;
 }
 
 export const {
@@ -47,6 +55,7 @@ export interface ResolvedCacheOptions {
   l1MaxEntries: number;
   l1MaxAgeMs: number;
   maxEntryBytes: number;
+  requestScope?: AsyncLocalStorage<OutcomeHolder>;
 }
 
 export const RESOLVED_CACHE_OPTIONS = Symbol('RESOLVED_CACHE_OPTIONS');
@@ -71,5 +80,6 @@ export function resolveCacheOptions(options: CacheModuleOptions): ResolvedCacheO
     l1MaxEntries: options.redis ? (options.l1MaxEntries ?? 0) : 0,
     l1MaxAgeMs: options.l1MaxAgeMs ?? 5_000,
     maxEntryBytes: options.maxEntryBytes ?? 1_048_576,
+    requestScope: options.requestScope,
   };
 }

@@ -63,7 +63,11 @@ import { RedisCacheBackend } from './redis-cache.backend';
     localTierProvider,
     LocalTierShutdown,
     CacheMetrics,
-    CacheOutcomeContext,
+    {
+      provide: CacheOutcomeContext,
+      inject: [RESOLVED_CACHE_OPTIONS],
+      useFactory: ({ requestScope }: ResolvedCacheOptions) => new CacheOutcomeContext(requestScope),
+    },
     CacheService,
     CacheDecoratorExplorer,
     CacheHeaderHooks,

@@ -124,7 +124,7 @@ export class CacheService {
    * not the answer itself, such as a guard resolving the signed-in user.
    */
   untracked<T>(work: () => Promise<T>): Promise<T> {
-    return this.outcomes.run({}, work);
+    return this.outcomes.untracked(work);
   }
 
   /** Invalidates keys, tags or the whole cache; never throws (a failed invalidation is replayed). */

@@ -10,5 +10,5 @@ export type {
   CachePutOptions,
   Seconds,
 } from './cache-options';
-export type { CacheOutcome } from './cache-outcome.context';
+export type { CacheOutcome, OutcomeHolder } from './cache-outcome.context';
 export { defaultKey } from './cache-keys';
