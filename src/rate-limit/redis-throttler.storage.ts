@@ -1,8 +1,7 @@
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import type { Redis } from 'ioredis';
 import type { RedisClient } from '../redis/redis.constants';
+import { THROTTLER_INCREMENT_LUA } from './throttler-increment.script';
 
 export class RateLimitStoreUnavailableError extends Error {
   constructor() {
@@ -11,12 +10,11 @@ export class RateLimitStoreUnavailableError extends Error {
 }
 
 const INCREMENT_COMMAND = 'throttlerIncrement';
-
-type IncrementReply = [totalHits: number, ttlMs: number, blocked: number, blockTtlMs: number];
-type IncrementArgs = [hitKey: string, blockKey: string, name: string, ...numbers: number[]];
+/** Hits counted by one script call at most; a longer tick is split. */
+const MAX_BATCH = 256;
 
 type WithIncrement<T> = T & {
-  [INCREMENT_COMMAND](...args: IncrementArgs): Promise<IncrementReply>;
+  [INCREMENT_COMMAND](keys: number, ...args: (string | number)[]): Promise<number[]>;
 };
 
 /** The storage record, with the block's remaining time in milliseconds rather than whole seconds. */
@@ -24,86 +22,90 @@ export interface PreciseThrottlerRecord extends ThrottlerStorageRecord {
   blockMs: number;
 }
 
-interface PendingIncrement {
-  args: IncrementArgs;
-  resolve(reply: IncrementReply): void;
+interface Hit {
+  hitKey: string;
+  blockKey: string;
+  ttl: number;
+  limit: number;
+  blockDuration: number;
+  resolve(record: PreciseThrottlerRecord): void;
   reject(error: unknown): void;
 }
 
 /**
- * The @nest-lab Redis storage's script (one Lua script per hit, its keys in one hash slot, so counts
- * are exact across instances and work on a cluster), run through ioredis' `defineCommand`: the
- * library sends the whole script with EVAL on every hit; EVALSHA sends it once per connection.
+ * Exact counts across instances: every hit is counted in Redis by one Lua script
+ * ({@link THROTTLER_INCREMENT_LUA}, @nestjs/throttler's storage semantics) before it is admitted.
  *
- * On a standalone Redis the hits asked for during one turn of the event loop are pipelined: sent
- * together in one socket write instead of one write each, which is most of a hit's cost under load.
- * Each stays an ordinary command with its own reply (no ioredis `Pipeline`, whose objects cost more
- * memory than they save, and no auto-pipelining, which can throw outside any promise with defined
- * Lua commands). A Cluster gets one write per hit.
+ * On a standalone Redis the hits asked for during one turn of the event loop, of however many
+ * clients, are counted by one script call: a command per request was most of a cached read's rate
+ * limit cost, in the service and in Redis. A Cluster keeps one call per hit, whose two keys share
+ * the client's hash tag, since one script cannot reach keys of other slots. No ioredis
+ * auto-pipelining: with defined Lua commands it can throw outside any promise.
  * Fails at once while the client is disconnected instead of making every request wait for a command
  * timeout.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: WithIncrement<RedisClient>;
-  private readonly pipelined: WithIncrement<Redis> | null;
-  private pending: PendingIncrement[] = [];
+  private readonly batched: boolean;
+  private pending: Hit[] = [];
   private readonly flush = (): void => this.sendPending();
 
   constructor(redis: RedisClient) {
-    const script = ThrottlerStorageRedisService.prototype.getScriptSrc();
-    redis.defineCommand(INCREMENT_COMMAND, { numberOfKeys: 2, lua: script });
+    redis.defineCommand(INCREMENT_COMMAND, { lua: THROTTLER_INCREMENT_LUA });
     this.redis = redis as WithIncrement<RedisClient>;
-    this.pipelined = redis.isCluster ? null : (redis as WithIncrement<Redis>);
+    this.batched = !redis.isCluster;
   }
 
-  async increment(
+  increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
     throttlerName: string,
   ): Promise<PreciseThrottlerRecord> {
-    if (this.redis.status !== 'ready') throw new RateLimitStoreUnavailableError();
-    const args: IncrementArgs = [
-      `{${key}:${throttlerName}}:hits`,
-      `{${key}:${throttlerName}}:blocked`,
-      throttlerName,
-      ttl,
-      limit,
-      blockDuration,
-    ];
-    const [totalHits, ttlMs, blocked, blockTtlMs] = this.pipelined
-      ? await this.enqueue(args)
-      : await this.redis[INCREMENT_COMMAND](...args);
-    return {
-      totalHits,
-      timeToExpire: Math.ceil(ttlMs / 1000),
-      isBlocked: blocked === 1,
-      timeToBlockExpire: Math.ceil(blockTtlMs / 1000),
-      blockMs: blocked === 1 ? blockTtlMs : 0,
-    };
-  }
-
-  private enqueue(args: IncrementArgs): Promise<IncrementReply> {
+    if (this.redis.status !== 'ready') return Promise.reject(new RateLimitStoreUnavailableError());
     return new Promise((resolve, reject) => {
+      const hit: Hit = {
+        hitKey: `{${key}:${throttlerName}}:hits`,
+        blockKey: `{${key}:${throttlerName}}:blocked`,
+        ttl,
+        limit,
+        blockDuration,
+        resolve,
+        reject,
+      };
+      if (!this.batched) return this.send([hit]);
       if (this.pending.length === 0) setImmediate(this.flush);
-      this.pending.push({ args, resolve, reject });
+      this.pending.push(hit);
     });
   }
 
   private sendPending(): void {
-    const batch = this.pending;
+    const hits = this.pending;
     this.pending = [];
-    const redis = this.pipelined as WithIncrement<Redis>;
-    // ioredis writes each command to the socket as it is sent: corked, the batch is one write.
-    const socket = redis.status === 'ready' ? redis.stream : undefined;
-    socket?.cork();
-    try {
-      for (const { args, resolve, reject } of batch) {
-        redis[INCREMENT_COMMAND](...args).then(resolve, reject);
-      }
-    } finally {
-      socket?.uncork();
+    for (let start = 0; start < hits.length; start += MAX_BATCH) {
+      this.send(hits.slice(start, start + MAX_BATCH));
     }
   }
+
+  private send(hits: Hit[]): void {
+    const args: (string | number)[] = [];
+    for (const { hitKey, blockKey } of hits) args.push(hitKey, blockKey);
+    for (const { ttl, limit, blockDuration } of hits) args.push(ttl, limit, blockDuration);
+    this.redis[INCREMENT_COMMAND](hits.length * 2, ...args).then(
+      (reply) => hits.forEach((hit, i) => hit.resolve(recordOf(reply, i * 4))),
+      (error: unknown) => hits.forEach((hit) => hit.reject(error)),
+    );
+  }
+}
+
+function recordOf(reply: number[], at: number): PreciseThrottlerRecord {
+  const [totalHits, ttlMs, blocked, blockTtlMs] = reply.slice(at, at + 4);
+  return {
+    totalHits,
+    timeToExpire: Math.ceil(ttlMs / 1000),
+    isBlocked: blocked === 1,
+    timeToBlockExpire: Math.ceil(blockTtlMs / 1000),
+    blockMs: blocked === 1 ? blockTtlMs : 0,
+  };
 }
