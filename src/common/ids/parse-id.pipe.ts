@@ -1,12 +1,15 @@
-import { ArgumentMetadata, Injectable, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
-import { canonicalId } from './canonical-id';
+import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { canonicalId, isUuidShaped } from './canonical-id';
 
-/** `ParseUUIDPipe` (400 for anything but a UUID) that answers the id in its canonical lower case. */
+/**
+ * 400 for anything but a UUID (any version, any letter case, with `ParseUUIDPipe`'s message), else
+ * the id in its canonical lower case. Synchronous: `ParseUUIDPipe` is async, and every promise of a
+ * request costs while request contexts are tracked.
+ */
 @Injectable()
-export class ParseIdPipe implements PipeTransform<string, Promise<string>> {
-  private readonly uuid = new ParseUUIDPipe();
-
-  async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
-    return canonicalId(await this.uuid.transform(value, metadata));
+export class ParseIdPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown): string {
+    if (!isUuidShaped(value)) throw new BadRequestException('Validation failed (uuid is expected)');
+    return canonicalId(value);
   }
 }
