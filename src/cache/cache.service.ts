@@ -15,7 +15,7 @@ import { LOCAL_TIER } from './local/local-tier.provider';
 import type { LocalTier } from './local/local-tier';
 import { SingleFlight } from './single-flight';
 import { jitteredTtlMs } from './ttl';
-import { withTimeout } from './with-timeout';
+import { Deadlines } from './with-timeout';
 
 export interface LoadOptions<T> {
   /** Seconds; `CACHE_TTL_<NAME>_S`-style overrides given to the module win. */
@@ -70,6 +70,7 @@ export class CacheService {
   private readonly logger = new Logger('Cache');
   private readonly caches = new Map<string, DeclaredCache>();
   private readonly flights = new SingleFlight();
+  private readonly deadlines = new Deadlines(CACHE_DEFAULTS.operationTimeoutMs);
   private readonly instanceId = randomBytes(6).toString('hex');
   private sequence = 0;
   /** Set when the connection dropped: every known cache's generation is bumped before the next read. */
@@ -188,7 +189,8 @@ export class CacheService {
     const read = () => this.timed(this.backend.read(keys, key, CACHE_DEFAULTS.lockTtlMs, token));
     let result;
     try {
-      await this.ready();
+      const recovery = this.ready();
+      if (recovery) await recovery;
       result = await read();
     } catch (error) {
       this.warn('Cache unavailable: answering from the source', error);
@@ -288,15 +290,19 @@ export class CacheService {
    * new generation (entries filled before are no longer served: an invalidation by any instance may
    * have been lost meanwhile), and this instance's deferred invalidations are replayed.
    */
-  private async ready(): Promise<void> {
+  /**
+   * Throws while Redis is unreachable; answers the recovery to wait for after an outage, else
+   * nothing, so that a read in good times waits for nothing.
+   */
+  private ready(): Promise<void> | undefined {
     if (!this.backend.available() || Date.now() < this.degradedUntil) {
       throw new Error('Redis is unreachable');
     }
-    if (!this.recovering && this.pending.length === 0) return;
+    if (!this.recovering && this.pending.length === 0) return undefined;
     this.recovery ??= this.recover().finally(() => {
       this.recovery = undefined;
     });
-    await this.recovery;
+    return this.recovery;
   }
 
   private async recover(): Promise<void> {
@@ -331,7 +337,7 @@ export class CacheService {
   }
 
   private timed<T>(operation: Promise<T>): Promise<T> {
-    return withTimeout(operation, CACHE_DEFAULTS.operationTimeoutMs);
+    return this.deadlines.limit(operation);
   }
 
   /** The operation's result, or undefined once its failure is logged. */

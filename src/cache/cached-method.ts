@@ -48,6 +48,7 @@ export function cachedMethod(
   const evictAfter = evicts.filter((o) => !o.beforeInvocation).map((o) => evictCall(cache, o));
   for (const op of operations) cache.register(op.options.name);
 
+  if (read && writes.length === 0 && evicts.length === 0) return (...args) => read(method, args);
   return async (...args: unknown[]): Promise<unknown> => {
     for (const evict of evictBefore) await evict(undefined, args);
     const result = read ? await read(method, args) : await method(...args);
