@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { createRootLogger, prettyMessage } from './root-logger';
 
@@ -20,6 +21,29 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
 }
 
 describe('createRootLogger', () => {
+  it('writes to stdout every line logged in the turn that calls process.exit', () => {
+    const script = [
+      `const { createRootLogger } = require(${JSON.stringify(require.resolve('./root-logger'))});`,
+      "const logger = createRootLogger({ format: 'json', level: 'log' });",
+      "for (let i = 0; i < 3; i++) logger.info({ i }, 'before exit');",
+      "logger.error('last words');",
+      'process.exit(1);',
+    ].join('\n');
+    let stdout = '';
+    try {
+      execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+        encoding: 'utf8',
+      });
+    } catch (error) {
+      stdout = (error as { stdout: string }).stdout;
+    }
+    const messages = stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).toEqual(['before exit', 'before exit', 'before exit', 'last words']);
+  });
+
   it('redacts passwords, hashes, cookies, authorization headers and session ids wherever they are logged', () => {
     const { stream, lines } = capture();
     const logger = createRootLogger({ format: 'json', level: 'log' }, stream);
