@@ -16,6 +16,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { Counter } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 import { BlockedClients } from './blocked-clients';
@@ -24,6 +25,8 @@ import { RATE_LIMIT_REJECTIONS } from './rate-limit.metrics';
 import type { PreciseThrottlerRecord } from './redis-throttler.storage';
 import { Resolver, resolveRouteValue, RouteThrottler, RouteThrottlers } from './route-throttlers';
 
+/** Clients whose store key is kept, so that a client's next requests do not hash its address again. */
+const RECENT_CLIENT_KEYS = 10_000;
 /** Clients remembered as blocked per throttler; past this the least recently blocked are forgotten. */
 const BLOCKED_CLIENTS_PER_THROTTLER = 10_000;
 
@@ -47,6 +50,8 @@ export class RateLimitGuard extends ThrottlerGuard {
   private readonly log = new Logger('RateLimit');
   private readonly keyPrefix: string;
   private readonly blocked = new Map<string, BlockedClients>();
+  /** The keys of the clients seen last: a client's requests hash its address once. */
+  private readonly keys = new LRUCache<string, string>({ max: RECENT_CLIENT_KEYS });
   private routes!: RouteThrottlers;
   private failingOpen = false;
   private proxyWarned = false;
@@ -161,7 +166,12 @@ export class RateLimitGuard extends ThrottlerGuard {
     tracker: string,
     _name: string,
   ): string {
-    return this.keyPrefix + hash('sha256', tracker, 'base64url');
+    let key = this.keys.get(tracker);
+    if (key === undefined) {
+      key = this.keyPrefix + hash('sha256', tracker, 'base64url');
+      this.keys.set(tracker, key);
+    }
+    return key;
   }
 
   private setLimitHeaders(
