@@ -15,7 +15,7 @@ import { LOCAL_TIER } from './local/local-tier.provider';
 import type { LocalTier } from './local/local-tier';
 import { SingleFlight } from './single-flight';
 import { jitteredTtlMs } from './ttl';
-import { Deadlines } from './with-timeout';
+import { Deadlines } from './deadlines';
 
 export interface LoadOptions<T> {
   /** Seconds; `CACHE_TTL_<NAME>_S`-style overrides given to the module win. */

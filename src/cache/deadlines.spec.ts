@@ -1,4 +1,4 @@
-import { CacheTimeoutError, Deadlines } from './with-timeout';
+import { CacheTimeoutError, Deadlines } from './deadlines';
 
 describe(Deadlines.name, () => {
   beforeEach(() => jest.useFakeTimers());
