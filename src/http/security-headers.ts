@@ -26,7 +26,7 @@ export function addSecurityHeaders(fastify: FastifyInstance, production: boolean
 }
 
 /** The headers helmet sets with this service's options. */
-export function securityHeaders(production: boolean): Headers {
+function securityHeaders(production: boolean): Headers {
   const middleware = helmet({
     contentSecurityPolicy: {
       directives: { frameAncestors: ["'none'"], upgradeInsecureRequests: null },
