@@ -19,7 +19,7 @@ export interface LineTarget {
 export class LineBatcher implements DestinationStream {
   private lines: string[] = [];
   private readonly target: LineTarget;
-  readonly release = (): void => {
+  private readonly release = (): void => {
     if (this.lines.length === 0) return;
     const chunk = this.lines.join('');
     this.lines = [];
