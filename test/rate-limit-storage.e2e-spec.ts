@@ -1,18 +1,11 @@
 import { Cluster, Redis } from 'ioredis';
 import { RedisThrottlerStorage } from '../src/rate-limit/redis-throttler.storage';
 import { RedisCluster, RedisServer } from './support/redis-server';
+import { scriptRuns } from './support/redis-stats';
 
 const MINUTE = 60_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ready = (client: Redis | Cluster) => new Promise((resolve) => client.once('ready', resolve));
-
-/** Script calls Redis has run (EVALSHA and EVAL), from `INFO commandstats`. */
-async function scriptCalls(redis: Redis): Promise<number> {
-  const stats = await redis.info('commandstats');
-  let calls = 0;
-  for (const [, calls_] of stats.matchAll(/^cmdstat_eval(?:sha)?:calls=(\d+)/gm)) calls += +calls_;
-  return calls;
-}
 
 describe('RedisThrottlerStorage on a real Redis', () => {
   let server: RedisServer;
@@ -33,11 +26,11 @@ describe('RedisThrottlerStorage on a real Redis', () => {
   });
 
   it('counts the hits of many clients asked for in one tick with one script call, each answered on its own', async () => {
-    const before = await scriptCalls(redis);
+    const before = await scriptRuns([server.url]);
     const records = await Promise.all(
       ['a', 'b', 'c', 'a'].map((client) => sut.increment(client, MINUTE, 10, MINUTE, 'default')),
     );
-    expect(await scriptCalls(redis)).toBe(before + 1);
+    expect(await scriptRuns([server.url])).toBe(before + 1);
     expect(records.map((record) => record.totalHits)).toEqual([1, 1, 1, 2]);
     expect(records.every((record) => !record.isBlocked && record.timeToExpire === 60)).toBe(true);
   });

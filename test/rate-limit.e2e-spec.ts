@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { AppInstance, closeAll, startInstance, startInstances } from './support/app-instance';
 import { RedisCluster } from './support/redis-server';
+import { scriptRuns } from './support/redis-stats';
 import { isolatedEnv } from './support/test-env';
 
 const SECRET = 'a-test-session-secret-of-at-least-32-chars';
@@ -20,19 +20,6 @@ async function rejections(url: string): Promise<Record<string, number>> {
     counts[throttler] = Number(value);
   }
   return counts;
-}
-
-/** Lua script runs (EVAL and EVALSHA) so far on every node of the Redis behind `urls`. */
-async function scriptRuns(urls: string[]): Promise<number> {
-  let runs = 0;
-  for (const url of urls) {
-    const client = new Redis(url);
-    const stats = await client.info('commandstats');
-    client.disconnect();
-    for (const [, calls] of stats.matchAll(/^cmdstat_eval(?:sha)?:calls=(\d+)/gm))
-      runs += Number(calls);
-  }
-  return runs;
 }
 
 describe.each([
