@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { redisCommands } from './load';
 
 export interface Service {
   url: string;
@@ -77,12 +78,7 @@ export async function redisCommandsPerRead(
   try {
     await redis.config('RESETSTAT');
     await autocannon({ url, connections: 10, amount: requests });
-    const stats = await redis.info('commandstats');
-    let calls = 0;
-    for (const [, command, count] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-      if (command !== 'info' && command !== 'config|resetstat') calls += Number(count);
-    }
-    return calls / requests;
+    return (await redisCommands(redis)) / requests;
   } finally {
     redis.disconnect();
   }
