@@ -1,16 +1,18 @@
 # syntax=docker/dockerfile:1
 
-# Build: install every dependency, compile, then drop the dev dependencies.
-FROM node:20-bookworm-slim AS build
+# Build: install every dependency, compile, then drop the dev dependencies and the optional ones
+# (the Node.js binary that `npm install` brings for machines without Node 24, SWC's platform
+# binaries): the image's own Node.js runs the service.
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --omit=optional
 
 # Runtime: production dependencies and the compiled service only, run as the unprivileged `node` user.
-FROM node:20-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

@@ -3,6 +3,7 @@
 // It only transpiles, with SWC (`.swcrc`: decorators and their metadata, as Nest needs), so that the
 // service is up in seconds; `npm test` and `npm run build` (tsc, which production and Docker use)
 // type-check.
+require('./check-node');
 const { execFileSync } = require('node:child_process');
 const { existsSync, readdirSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-servers.sh
 [ -d node_modules ] || npm ci
+export PATH="$PWD/node_modules/.bin:$PATH"
+node scripts/check-node.js
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
@@ -15,8 +17,8 @@ npm run --silent lint
 npm run --silent format:check
 npm run --silent typecheck
 npm run --silent check:deploy
-npx jest --config jest.config.js --json --outputFile="$results/unit.json"
-npx jest --config test/jest-e2e.config.js --runInBand --json --outputFile="$results/e2e.json"
+npm run --silent test:unit -- --json --outputFile="$results/unit.json"
+npm run --silent test:e2e -- --json --outputFile="$results/e2e.json"
 
 node -e '
   const files = process.argv.slice(1).map((f) => require(f));

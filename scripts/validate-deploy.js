@@ -32,11 +32,12 @@ function loadObjects() {
   return objects;
 }
 
-function validateSchema({ file, object }) {
+// kubernetes-models is an ES module: imported, not required.
+async function validateSchema({ file, object }) {
   const { apiVersion, kind } = object;
   let Model;
   try {
-    Model = require(`kubernetes-models/${apiVersion}/${kind}`)[kind];
+    Model = (await import(`kubernetes-models/${apiVersion}/${kind}`))[kind];
   } catch {
     return problem(file, `no schema for ${apiVersion} ${kind}`);
   }
@@ -147,29 +148,35 @@ function checkCompose() {
   }
 }
 
-const objects = loadObjects();
-const kustomization = objects.find(({ object }) => object.kind === 'Kustomization');
-const manifests = objects.filter(({ object }) => object.kind !== 'Kustomization');
-manifests.forEach(validateSchema);
-if (kustomization) checkKustomization(manifests, kustomization.object);
-else problem('deploy/kubernetes', 'no kustomization.yaml');
-const byKind = Object.fromEntries(manifests.map(({ object }) => [object.kind, object]));
-for (const kind of [
-  'ConfigMap',
-  'Deployment',
-  'Service',
-  'HorizontalPodAutoscaler',
-  'PodDisruptionBudget',
-  'Secret',
-]) {
-  if (!byKind[kind]) problem('deploy/kubernetes', `no ${kind}`);
-}
-if (problems.length === 0) checkDeployment(byKind);
-checkSettings(manifests);
-checkCompose();
+async function main() {
+  const objects = loadObjects();
+  const kustomization = objects.find(({ object }) => object.kind === 'Kustomization');
+  const manifests = objects.filter(({ object }) => object.kind !== 'Kustomization');
+  await Promise.all(manifests.map(validateSchema));
+  if (kustomization) checkKustomization(manifests, kustomization.object);
+  else problem('deploy/kubernetes', 'no kustomization.yaml');
+  const byKind = Object.fromEntries(manifests.map(({ object }) => [object.kind, object]));
+  for (const kind of [
+    'ConfigMap',
+    'Deployment',
+    'Service',
+    'HorizontalPodAutoscaler',
+    'PodDisruptionBudget',
+    'Secret',
+  ]) {
+    if (!byKind[kind]) problem('deploy/kubernetes', `no ${kind}`);
+  }
+  if (problems.length === 0) checkDeployment(byKind);
+  checkSettings(manifests);
+  checkCompose();
 
-if (problems.length > 0) {
-  for (const line of problems) console.error(line);
-  process.exit(1);
+  if (problems.length > 0) {
+    for (const line of problems) console.error(line);
+    process.exit(1);
+  }
+  console.log(
+    `deploy: ${manifests.length} Kubernetes manifests valid, Compose scrapes METRICS_PORT`,
+  );
 }
-console.log(`deploy: ${manifests.length} Kubernetes manifests valid, Compose scrapes METRICS_PORT`);
+
+void main();

@@ -266,7 +266,7 @@ describe('The cache library on its own: a scratch Nest app with an ioredis clien
     it('serves no stale copy past the bound when the pub/sub connection is cut and a message is lost, and uses L1 again once resubscribed', async () => {
       database.orders.set('p4', { id: 'p4', customer: 'c5', status: 'new' });
       await warm('p4');
-      await admin.client('KILL', 'TYPE', 'pubsub');
+      await admin.client('KILL', 'TYPE', 'PUBSUB');
       await a.orders.save({ id: 'p4', customer: 'c5', status: 'cancelled' }); // likely unheard by b
       const written = Date.now();
       const staleAfterBound: number[] = [];

@@ -1,6 +1,7 @@
 import type { FastifyHttpOptions } from 'fastify';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../config/app-config';
+import type { TrustProxy } from '../config/trust-proxy';
 
 /** Node looks for overdue requests at this interval: at most this long past the timeout. */
 const MAX_TIMEOUT_CHECK_INTERVAL_MS = 5000;
@@ -17,7 +18,7 @@ export function httpServerOptions(config: AppConfig): FastifyHttpOptions<Server>
   const { bodyLimitBytes, trustProxy, requestTimeoutMs } = config.http;
   return {
     bodyLimit: bodyLimitBytes,
-    trustProxy,
+    trustProxy: fastifyTrustProxy(trustProxy),
     requestTimeout: requestTimeoutMs,
     keepAliveTimeout: Math.min(requestTimeoutMs, MAX_TIMER_MS),
     http: {
@@ -29,4 +30,16 @@ export function httpServerOptions(config: AppConfig): FastifyHttpOptions<Server>
       ),
     },
   };
+}
+
+/**
+ * Fastify (5.12 on) reads a bare number as "trust no hop"; a hop count is the first `hops` addresses
+ * counted from the socket, as proxy-addr numbers them.
+ */
+function fastifyTrustProxy(
+  trustProxy: TrustProxy,
+): boolean | string[] | ((_: string, hop: number) => boolean) {
+  if (typeof trustProxy !== 'number') return trustProxy;
+  const hops = trustProxy;
+  return (_address, hop) => hop < hops;
 }

@@ -1,9 +1,9 @@
-import type { IntervalHistogram } from 'node:perf_hooks';
+import type { ELDHistogram } from 'node:perf_hooks';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { replaceEventLoopLagMetrics } from './event-loop-lag.metrics';
 
 /** A delay histogram as Node reports it, with `count` samples since its last reset. */
-function histogram(count: number): IntervalHistogram & { resets: number } {
+function histogram(count: number): ELDHistogram & { resets: number } {
   const empty = count === 0;
   return {
     count,
@@ -18,7 +18,7 @@ function histogram(count: number): IntervalHistogram & { resets: number } {
     },
     enable: () => true,
     disable: () => true,
-  } as unknown as IntervalHistogram & { resets: number };
+  } as unknown as ELDHistogram & { resets: number };
 }
 
 const valueOf = (text: string, name: string): string | undefined =>

@@ -1,15 +1,15 @@
-import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { Gauge, Registry } from 'prom-client';
 
 /** prom-client's event-loop delay gauges, which this module replaces (names and meaning kept). */
 const LAG_STATISTICS = {
-  min: (h: IntervalHistogram) => h.min,
-  max: (h: IntervalHistogram) => h.max,
-  mean: (h: IntervalHistogram) => h.mean,
-  stddev: (h: IntervalHistogram) => h.stddev,
-  p50: (h: IntervalHistogram) => h.percentile(50),
-  p90: (h: IntervalHistogram) => h.percentile(90),
-  p99: (h: IntervalHistogram) => h.percentile(99),
+  min: (h: ELDHistogram) => h.min,
+  max: (h: ELDHistogram) => h.max,
+  mean: (h: ELDHistogram) => h.mean,
+  stddev: (h: ELDHistogram) => h.stddev,
+  p50: (h: ELDHistogram) => h.percentile(50),
+  p90: (h: ELDHistogram) => h.percentile(90),
+  p99: (h: ELDHistogram) => h.percentile(99),
 };
 
 /**
@@ -22,10 +22,10 @@ const LAG_STATISTICS = {
  */
 export function replaceEventLoopLagMetrics(
   registry: Registry,
-  histogram: IntervalHistogram = monitorEventLoopDelay(),
+  histogram: ELDHistogram = monitorEventLoopDelay(),
 ): void {
   histogram.enable();
-  const gauges: { read: (h: IntervalHistogram) => number; gauge: Gauge }[] = [];
+  const gauges: { read: (h: ELDHistogram) => number; gauge: Gauge }[] = [];
   const sample = (): void => {
     if (histogram.count === 0) return;
     for (const { read, gauge } of gauges) gauge.set(read(histogram) / 1e9);
