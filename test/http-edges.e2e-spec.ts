@@ -322,6 +322,17 @@ describe('Headers: helmet on every answer, HSTS in production only (e2e)', () =>
     },
   );
 
+  it("gives API answers the API's header set and the docs page helmet's whole set", async () => {
+    const api = await request(instance.url).get('/products').expect(200);
+    expect(api.headers['content-security-policy']).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(api.headers).not.toHaveProperty('cross-origin-opener-policy');
+    const docs = await request(instance.url).get('/docs').expect(200);
+    expect(docs.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(docs.headers['cross-origin-opener-policy']).toBe('same-origin');
+  });
+
   it('adds Strict-Transport-Security in production', async () => {
     const res = await request(production.url).get('/products').expect(200);
     expect(res.headers).toMatchObject(SECURITY_HEADERS);
