@@ -10,12 +10,7 @@ import { ProductQueryDto } from './dto/product-query.dto';
 import { UpdateProductDto } from './dto/update-product.dto';
 import { ProductEntity } from './product.entity';
 import { PRODUCT_TRENDING, ProductViews } from './product-views';
-
-const SORT_COLUMNS = {
-  name: 'product.name',
-  price: 'product.price',
-  createdAt: 'product.createdAt',
-};
+import { productOfRow, ProductRow, productSearch } from './product-search';
 
 const PRODUCT = 'product';
 const PRODUCT_LIST = 'product_list';
@@ -37,9 +32,6 @@ interface ProductChange {
 }
 
 type DeletedProduct = Pick<ProductDto, 'id' | 'category'>;
-
-/** `%`, `_` and the escape character itself are literal in a `q` search. */
-const escapeLike = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 @Injectable()
 export class ProductsService {
@@ -69,25 +61,17 @@ export class ProductsService {
     tags: (_page: Page<ProductDto>, query: ProductQueryDto) => [listTag(query.category)],
   })
   async list(query: ProductQueryDto): Promise<Page<ProductDto>> {
-    const { category, minPrice, maxPrice, q, sort, page, limit } = query;
-    const builder = this.products.createQueryBuilder('product');
-    if (category !== undefined) builder.andWhere('product.category = :category', { category });
-    if (minPrice !== undefined) builder.andWhere('product.price >= :minPrice', { minPrice });
-    if (maxPrice !== undefined) builder.andWhere('product.price <= :maxPrice', { maxPrice });
-    if (q !== undefined) {
-      builder.andWhere('lower(product.name) LIKE :pattern', {
-        pattern: `%${escapeLike(q.toLowerCase())}%`,
-      });
-    }
-    const descending = sort.startsWith('-');
-    const column = SORT_COLUMNS[sort.replace(/^-/, '') as keyof typeof SORT_COLUMNS];
-    const [rows, total] = await builder
-      .orderBy(column, descending ? 'DESC' : 'ASC')
-      .addOrderBy('product.id', 'ASC')
-      .skip((page - 1) * limit)
-      .take(limit)
-      .getManyAndCount();
-    return { items: rows.map((row) => ProductDto.from(row)), total, page, limit };
+    const { page, limit } = query;
+    const search = productSearch(query);
+    const rows: ProductRow[] = await this.products.query(search.page.text, search.page.values);
+    // A first page that is not full holds every match: no count needed.
+    const total =
+      page === 1 && rows.length < limit
+        ? rows.length
+        : (
+            await this.products.query<{ total: number }[]>(search.count.text, search.count.values)
+          )[0].total;
+    return { items: rows.map(productOfRow), total, page, limit };
   }
 
   async findById(id: string): Promise<ProductDto> {
