@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis, RedisOptions } from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import { coalesceWrites } from './coalesced-writes';
 import { RedisClient } from './redis.constants';
 
 /**
@@ -35,12 +36,15 @@ export function createRedisClient(
   } else {
     return null;
   }
+  coalesceWrites(client);
   return reportOutages(client, logger);
 }
 
 /** A standalone client of `url`, as fail-fast and as logged as the project client. */
 export function createStandaloneRedisClient(url: string, logger: Logger): Redis {
-  return reportOutages(new Redis(url, resilientOptions), logger);
+  const client = new Redis(url, resilientOptions);
+  coalesceWrites(client);
+  return reportOutages(client, logger);
 }
 
 /** Logs an outage once when it starts and once when it ends. */

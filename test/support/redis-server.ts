@@ -127,6 +127,11 @@ export class RedisCluster {
     return this.servers.map((s) => `127.0.0.1:${s.port}`).join(',');
   }
 
+  /** The nodes as `REDIS_CLUSTER_NODES` gives them to the client factory. */
+  get endpoints(): { host: string; port: number }[] {
+    return this.servers.map((s) => ({ host: '127.0.0.1', port: s.port }));
+  }
+
   async destroy(): Promise<void> {
     await Promise.all(this.servers.map((s) => s.destroy()));
   }
