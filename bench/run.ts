@@ -70,6 +70,18 @@ function manyClients(path: string): Request[] {
   ];
 }
 
+/** A list query no one asked before, at every request: each misses the cache and loads from PostgreSQL. */
+function uniqueSearches(): Request[] {
+  let next = 0;
+  const run = Date.now().toString(36);
+  return [
+    {
+      method: 'GET',
+      setupRequest: (request) => ({ ...request, path: `/products?q=${run}-${next++}` }),
+    },
+  ];
+}
+
 function readWriteMix(path: string, cookie: string): Request[] {
   let stock = 0;
   const write: Request = {
@@ -107,6 +119,10 @@ async function main(): Promise<void> {
             {
               name: 'GET /products?category=kitchen (cache HIT)',
               load: { path: await cached(service, '/products?category=kitchen') },
+            },
+            {
+              name: 'GET /products?q=<unique> (cache defeated)',
+              load: { path: '/products', requests: uniqueSearches() },
             },
             { name: 'GET /health (database + Redis ping)', load: { path: '/health' } },
           ];
