@@ -18,9 +18,9 @@ const MIGRATIONS = 'src/database/migrations';
 
 /**
  * Generates the migration the way `npm run migration:generate` does (it runs the project's own
- * migration CLI): in a scratch copy of `src` with the new files, built by SWC, on a throw-away
- * embedded PGlite in a temporary folder. The user's database is never touched, and neither is
- * `.data`, which a running embedded-mode server holds.
+ * migration CLI, `--scratch`): in a scratch copy of `src` with the new files, built by SWC, against
+ * a throw-away PGlite in memory. The user's database is never touched, and neither is `.data`,
+ * which a running embedded-mode server holds.
  */
 export function generateMigration(name: string): Rule {
   return async (tree: Tree) => {
@@ -43,7 +43,7 @@ export function generateMigration(name: string): Rule {
         require.resolve('@swc/cli/bin/swc.js'),
         ...['src', '-d', 'dist', '--strip-leading-paths', '--ignore', '**/*.spec.ts', '--quiet'],
       ]);
-      await run(scratch, ['dist/database/migration-cli.js', 'generate', name]);
+      await run(scratch, ['dist/database/migration-cli.js', 'generate', name, '--scratch']);
       const written = readdirSync(join(scratch, MIGRATIONS)).filter((file) => !before.has(file));
       for (const file of written) {
         tree.create(`${MIGRATIONS}/${file}`, readFileSync(join(scratch, MIGRATIONS, file), 'utf8'));
@@ -54,12 +54,12 @@ export function generateMigration(name: string): Rule {
   };
 }
 
-/** Node with a bare environment: no DATABASE_URL, `.env` or data folder of the user's applies. */
+/** Node with a bare environment, in the scratch folder: no `.env` or variable of the user's applies. */
 async function run(cwd: string, args: string[]): Promise<void> {
   try {
     await promisify(execFile)(process.execPath, args, {
       cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: join(cwd, '.data') },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
     });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };

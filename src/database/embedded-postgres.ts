@@ -22,7 +22,7 @@ export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
-    private readonly lock: DataDirLock,
+    private readonly lock: DataDirLock | null,
     readonly url: string,
   ) {}
 
@@ -30,25 +30,7 @@ export class EmbeddedPostgres {
     const dir = resolve(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
     const lock = DataDirLock.acquire(dataDir);
-    let db: PGlite | undefined;
-    let server: PGLiteSocketServer;
-    let port: number;
-    try {
-      db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
-      port = await freePort();
-      server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections });
-      await server.start();
-    } catch (error) {
-      await db?.close();
-      lock.release();
-      throw error;
-    }
-    const embedded = new EmbeddedPostgres(
-      db,
-      server,
-      lock,
-      `postgres://postgres@127.0.0.1:${port}/postgres`,
-    );
+    const embedded = await EmbeddedPostgres.serve(dir, maxConnections, lock);
     embedded.logger.warn(
       `DATABASE_URL is unset: using embedded PGlite in ${join(dataDir, 'pglite')}. ` +
         'This mode serves ONE instance only.',
@@ -56,9 +38,35 @@ export class EmbeddedPostgres {
     return embedded;
   }
 
+  /** A throw-away database in memory, for comparisons that must not touch any data folder. */
+  static inMemory(maxConnections: number): Promise<EmbeddedPostgres> {
+    return EmbeddedPostgres.serve('memory://', maxConnections, null);
+  }
+
+  private static async serve(
+    dataDir: string,
+    maxConnections: number,
+    lock: DataDirLock | null,
+  ): Promise<EmbeddedPostgres> {
+    let db: PGlite | undefined;
+    let server: PGLiteSocketServer;
+    let port: number;
+    try {
+      db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+      port = await freePort();
+      server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections });
+      await server.start();
+    } catch (error) {
+      await db?.close();
+      lock?.release();
+      throw error;
+    }
+    return new EmbeddedPostgres(db, server, lock, `postgres://postgres@127.0.0.1:${port}/postgres`);
+  }
+
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
-    this.lock.release();
+    this.lock?.release();
   }
 }

@@ -7,7 +7,8 @@ import { checkEnvironment, exitOnStartupError } from '../config/validate-environ
 import { EmbeddedPostgres } from './embedded-postgres';
 import { typeormOptions } from './typeorm-options';
 
-const USAGE = 'Usage: npm run migration:generate -- <Name> | migration:run | migration:revert';
+const USAGE =
+  'Usage: npm run migration:generate -- <Name> [--scratch] | migration:run | migration:revert';
 const SOURCE_MIGRATIONS = join(__dirname, '..', '..', 'src', 'database', 'migrations');
 
 /**
@@ -15,14 +16,21 @@ const SOURCE_MIGRATIONS = join(__dirname, '..', '..', 'src', 'database', 'migrat
  * embedded PGlite under `DATA_DIR`, started here for the purpose (stop a running embedded-mode
  * server first: one process at a time owns that folder). Runs the TypeORM API rather than its CLI so
  * that `generate` first applies pending migrations and diffs the entities against the schema they
- * build, and names the file from a plain `<Name>`.
+ * build, and names the file from a plain `<Name>`. `generate <Name> --scratch` compares against a
+ * throw-away database in memory instead (the migrations applied, then the entities): it touches no
+ * database and no data folder, so it also works while an embedded-mode server runs.
  */
-async function main([command, name]: string[]): Promise<void> {
+async function main([command, name, ...flags]: string[]): Promise<void> {
+  const scratch = command === 'generate' && flags.includes('--scratch');
   const config = new AppConfig(checkEnvironment());
-  const embedded = config.database.url
-    ? null
-    : await EmbeddedPostgres.start(config.database.dataDir, 2);
-  const dataSource = new DataSource(typeormOptions(config.database.url ?? embedded!.url, 1, false));
+  const embedded = scratch
+    ? await EmbeddedPostgres.inMemory(2)
+    : config.database.url
+      ? null
+      : await EmbeddedPostgres.start(config.database.dataDir, 2);
+  const dataSource = new DataSource(
+    typeormOptions(embedded?.url ?? config.database.url!, 1, false),
+  );
   await dataSource.initialize();
   try {
     if (command === 'run') await run(dataSource);
