@@ -55,6 +55,7 @@ export function templateValues(spec: ResourceSpec) {
     CONSTANT: strings.underscore(spec.singular).toUpperCase(),
     cacheName: strings.underscore(spec.singular),
     human: words(spec.singular),
+    aHuman: `${/^[aeiou]/.test(spec.singular) ? 'an' : 'a'} ${words(spec.singular)}`,
     Human: strings.capitalize(words(spec.singular)),
     humans: words(spec.name),
     Humans: strings.capitalize(words(spec.name)),
