@@ -1,5 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
-import { Logger } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { chmodSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -35,14 +34,16 @@ export async function serveEmbeddedCommands(app: INestApplication, dataDir: stri
   rmSync(path, { force: true });
   const server = createServer((socket) => {
     let request = '';
+    const onData = (chunk: string): void => {
+      request += chunk;
+      if (request.length > MAX_REQUEST_BYTES) return void socket.destroy();
+      if (!request.includes('\n')) return;
+      socket.off('data', onData);
+      void answer(app, request).then((reply) => socket.end(`${JSON.stringify(reply)}\n`));
+    };
     socket.setEncoding('utf8');
     socket.on('error', () => undefined);
-    socket.on('data', (chunk: string) => {
-      request += chunk;
-      if (request.length > MAX_REQUEST_BYTES) socket.destroy();
-      if (!request.includes('\n')) return;
-      void answer(app, request).then((reply) => socket.end(`${JSON.stringify(reply)}\n`));
-    });
+    socket.on('data', onData);
   });
   try {
     await new Promise<void>((listening, failed) => {
