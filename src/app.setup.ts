@@ -45,14 +45,10 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     root ?? AppModule.forRoot(env),
     adapter,
-    {
-      abortOnError: false,
-      bufferLogs: true,
-      bodyParser: false,
-    },
+    // The logger from the start: start-up lines (migrations, the embedded database) show as they happen.
+    { abortOnError: false, logger: new PinoNestLogger(logger), bodyParser: false },
   );
   const config = app.get(AppConfig);
-  app.useLogger(new PinoNestLogger(logger));
   warnIfEveryProxyIsTrusted(config);
   setUpCors(app, config.corsOrigins);
   acceptOnlyJsonBodies(adapter.getInstance(), config.http.bodyLimitBytes);

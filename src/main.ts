@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { AppConfig } from './config/app-config';
 import { exitOnStartupError } from './config/validate-environment';
+import { serveEmbeddedCommands } from './embedded-commands';
 import { closeOnSignals } from './lifecycle/graceful-shutdown';
 import { describeListenAddress } from './lifecycle/listen-address';
 
@@ -14,6 +15,7 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address() as AddressInfo;
   new Logger('Bootstrap').log(describeListenAddress(address));
+  if (!config.database.url) await serveEmbeddedCommands(app, config.database.dataDir);
 }
 
 bootstrap().catch(exitOnStartupError);

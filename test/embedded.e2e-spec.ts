@@ -116,18 +116,41 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
     created.userId = user.body.id;
   });
 
-  it('while the server holds DATA_DIR, seed and user:role stop at once with one sentence saying so', async () => {
+  it('while the server holds DATA_DIR, seed stops at once with one sentence, and user:role goes through the server: the member is an admin at its next request, signed in as it was', async () => {
     await start();
-    for (const [script, args] of [
-      ['seed', []],
-      ['user:role', ['embedded@example.com', 'admin']],
-    ] as const) {
-      const { code, output } = await npmRun(script, [...args]);
-      expect({ script, code }).toEqual({ script, code: 1 });
-      expect(output).toMatch(/^The embedded database in .+ is in use by process \d+ .+\.$/);
-      expect(output.split('\n')).toHaveLength(1);
-    }
-    await request(url).get('/health').expect(200);
+    const seed = await npmRun('seed');
+    expect(seed.code).toBe(1);
+    expect(seed.output).toMatch(/^The embedded database in .+ is in use by process \d+ .+\.$/);
+    expect(seed.output.split('\n')).toHaveLength(1);
+
+    const member = await signedIn();
+    await member.get('/users').expect(403);
+    expect(await npmRun('user:role', ['nobody@example.com', 'admin'])).toEqual({
+      code: 1,
+      output: 'No user has the email nobody@example.com',
+    });
+    expect(await npmRun('user:role', ['EMBEDDED@example.com', 'admin'])).toEqual({
+      code: 0,
+      output: 'embedded@example.com is now admin',
+    });
+    await member.get('/users').expect(200);
+    expect(await npmRun('user:role', ['embedded@example.com', 'member'])).toMatchObject({
+      code: 0,
+    });
+    await member.get('/users').expect(403);
+  });
+
+  it('keeps a signed-in session across a restart with a kept secret', async () => {
+    const withSecret = { ...env, SESSION_SECRET: 'a-test-session-secret-of-at-least-32-chars' };
+    app = clone.run(withSecret);
+    await app.waitUntilServing(url);
+    const member = await signedIn();
+    await member.get('/auth/me').expect(200);
+    expect(await app.stop()).toBe(0);
+    app = clone.run(withSecret);
+    await app.waitUntilServing(url);
+    const me = await member.get('/auth/me').expect(200);
+    expect(me.body).toMatchObject({ email: 'embedded@example.com' });
   });
 
   it('user:role makes a member an admin from its next sign-in; one line and exit 1 for an unknown email or a bad role', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProjectClone } from './support/spawned-app';
 
@@ -57,13 +57,33 @@ describe('npm run migration:generate in the embedded mode (e2e)', () => {
     const applied = await npm('migration:run');
     expect(applied).toMatchObject({ code: 0 });
     expect(applied.output).toMatch(/Applied AddOrders\d+/);
-  });
+    // A whole build of a fresh clone and two embedded databases: minutes on a busy machine.
+  }, 180_000);
 
   it('says there is nothing to generate once the schema matches the entities', async () => {
     const again = await npm('migration:generate', ['AddOrdersAgain']);
     expect(again.code).toBe(1);
     expect(again.output).toContain('no migration to generate');
   });
+
+  it('with --scratch, compares against a database in memory, also while a server holds DATA_DIR', async () => {
+    // As a running embedded-mode server holds it: this live process's pid in the lock file.
+    writeFileSync(join(env.DATA_DIR, 'embedded.pid'), String(process.pid));
+    const before = readdirSync(env.DATA_DIR);
+    mkdirSync(join(clone.dir, 'src', 'notes'));
+    writeFileSync(
+      join(clone.dir, 'src', 'notes', 'note.entity.ts'),
+      ORDER_ENTITY.replace("'orders'", "'notes'").replace('OrderEntity', 'NoteEntity'),
+    );
+    const scratch = await npm('migration:generate', ['AddNotes', '--scratch']);
+    expect(scratch).toMatchObject({ code: 0 });
+    const file = migrations().find((name) => name.endsWith('-AddNotes.ts'))!;
+    const source = readFileSync(join(clone.dir, 'src', 'database', 'migrations', file), 'utf8');
+    expect(source).toContain('CONSTRAINT "PK_notes" PRIMARY KEY ("id")');
+    expect(source).not.toContain('"orders"');
+    expect(readdirSync(env.DATA_DIR)).toEqual(before);
+    rmSync(join(env.DATA_DIR, 'embedded.pid'));
+  }, 120_000);
 
   it('asks for a PascalCase name', async () => {
     const unnamed = await npm('migration:generate');

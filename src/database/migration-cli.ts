@@ -1,28 +1,39 @@
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { checkEnvironment, exitOnStartupError } from '../config/validate-environment';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { typeormOptions } from './typeorm-options';
 
-const USAGE = 'Usage: npm run migration:generate -- <Name> | migration:run | migration:revert';
-const SOURCE_MIGRATIONS = join(__dirname, '..', '..', 'src', 'database', 'migrations');
+const USAGE =
+  'Usage: npm run migration:generate -- <Name> [--scratch] | migration:run | migration:revert';
+const ROOT = join(__dirname, '..', '..');
+const SOURCE_MIGRATIONS = join(ROOT, 'src', 'database', 'migrations');
+/** A new PGlite cluster, kept for `--scratch` runs (keyed by PGlite's version, whose format it is). */
+const SCRATCH_SNAPSHOT = join(ROOT, 'node_modules', '.cache', 'pglite', `${pgliteVersion()}.tar`);
 
 /**
  * `npm run migration:*` on the database the service would use: `DATABASE_URL`, or with it unset the
  * embedded PGlite under `DATA_DIR`, started here for the purpose (stop a running embedded-mode
  * server first: one process at a time owns that folder). Runs the TypeORM API rather than its CLI so
  * that `generate` first applies pending migrations and diffs the entities against the schema they
- * build, and names the file from a plain `<Name>`.
+ * build, and names the file from a plain `<Name>`. `generate <Name> --scratch` compares against a
+ * throw-away database in memory instead (the migrations applied, then the entities): it touches no
+ * database and no data folder, so it also works while an embedded-mode server runs.
  */
-async function main([command, name]: string[]): Promise<void> {
+async function main([command, name, ...flags]: string[]): Promise<void> {
+  const scratch = command === 'generate' && flags.includes('--scratch');
   const config = new AppConfig(checkEnvironment());
-  const embedded = config.database.url
-    ? null
-    : await EmbeddedPostgres.start(config.database.dataDir, 2);
-  const dataSource = new DataSource(typeormOptions(config.database.url ?? embedded!.url, 1, false));
+  const embedded = scratch
+    ? await EmbeddedPostgres.inMemory(2, SCRATCH_SNAPSHOT)
+    : config.database.url
+      ? null
+      : await EmbeddedPostgres.start(config.database.dataDir, 2);
+  const dataSource = new DataSource(
+    typeormOptions(embedded?.url ?? config.database.url!, 1, false),
+  );
   await dataSource.initialize();
   try {
     if (command === 'run') await run(dataSource);
@@ -89,6 +100,13 @@ ${statements(down)}
   }
 }
 `;
+}
+
+/** PGlite's version, from its package.json (which its `exports` do not list). */
+function pgliteVersion(): string {
+  const entry = require.resolve('@electric-sql/pglite');
+  const manifest = join(entry.slice(0, entry.lastIndexOf(`${sep}dist${sep}`)), 'package.json');
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }
 
 /** Formatted as the project's other sources when Prettier is installed (a development install). */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
+import { ProjectNamingStrategy } from './naming-strategy';
 
 /** The one description of the database connection, shared by the app and the migration CLI. */
 export function typeormOptions(
@@ -15,6 +16,7 @@ export function typeormOptions(
     migrationsRun,
     migrationsTransactionMode: 'each',
     synchronize: false,
+    namingStrategy: new ProjectNamingStrategy(),
     // `gen_random_uuid()` (built into PostgreSQL 13+ and PGlite) for generated uuid columns, as the
     // migrations write it; migration:generate then emits it too. Extensions come from migrations.
     uuidExtension: 'pgcrypto',

@@ -6,14 +6,8 @@ import {
   Index,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
-  ValueTransformer,
 } from 'typeorm';
-
-/** numeric(12,2) arrives from `pg` as an exact decimal string; answer it as a JSON number. */
-const money: ValueTransformer = {
-  to: (value?: number) => (value === undefined ? value : value.toFixed(2)),
-  from: (value: string | null) => (value === null ? value : Number(value)),
-};
+import { money } from '../database/column-transformers';
 
 @Entity('products')
 @Index('IDX_products_category', ['category'])

@@ -25,5 +25,6 @@ import { TrendingService } from './trending.service';
   ],
   controllers: [ProductsController],
   providers: [ProductsService, ProductViews, TrendingService],
+  exports: [ProductsService],
 })
 export class ProductsModule {}

@@ -1,11 +1,6 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, ValueTransformer } from 'typeorm';
-import { bigintNumber, ReportRunEntity } from './report-run.entity';
-
-/** numeric sums arrive from `pg` as exact decimal strings; answer them as JSON numbers. */
-const decimalNumber: ValueTransformer = {
-  to: (value?: number) => value,
-  from: (value: string) => Number(value),
-};
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { bigintNumber, money } from '../database/column-transformers';
+import { ReportRunEntity } from './report-run.entity';
 
 /** One category's line of an inventory report run. */
 @Entity('inventory_report_totals')
@@ -26,6 +21,6 @@ export class InventoryTotalEntity {
   @Column({ type: 'bigint', transformer: bigintNumber })
   stock: number;
 
-  @Column({ type: 'numeric', precision: 24, scale: 2, transformer: decimalNumber })
+  @Column({ type: 'numeric', precision: 24, scale: 2, transformer: money })
   value: number;
 }

@@ -1,12 +1,7 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn, ValueTransformer } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from '../database/column-transformers';
 
 export type ReportRunStatus = 'running' | 'completed' | 'failed' | 'fenced';
-
-/** bigint arrives from `pg` as a string; fencing tokens stay far below 2^53. */
-export const bigintNumber: ValueTransformer = {
-  to: (value?: number) => value,
-  from: (value: string | null) => (value === null ? value : Number(value)),
-};
 
 /** One run of a report job, as recorded by the instance that held the job's lock. */
 @Entity('report_runs')

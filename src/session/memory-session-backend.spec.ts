@@ -1,4 +1,7 @@
 import type { Session } from 'fastify';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemorySessionBackend } from './memory-session-backend';
 import { SessionLifetime } from './session-lifetime';
 
@@ -70,5 +73,42 @@ describe(MemorySessionBackend.name, () => {
     await sut.destroy('s1');
     await sut.touch('s1');
     expect(await sut.get('s1')).toBeNull();
+  });
+
+  describe('with a file', () => {
+    let dir: string;
+    const file = () => join(dir, 'sessions.json');
+
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'sessions-'));
+    });
+
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('hands its live sessions to the next store through the file, and drops the expired', async () => {
+      const first = new MemorySessionBackend(new SessionLifetime(60, 3600), file());
+      await first.save('live', session('u1'));
+      await first.save('ended', session('u1', Date.now() + 500));
+      jest.advanceTimersByTime(1000);
+      first.close();
+      expect(statSync(file()).mode & 0o777).toBe(0o600);
+      expect(readdirSync(dir)).toEqual(['sessions.json']);
+
+      const next = new MemorySessionBackend(new SessionLifetime(60, 3600), file());
+      expect(await next.get('live')).toMatchObject({ userId: 'u1' });
+      expect(await next.get('ended')).toBeNull();
+      expect(await next.destroyAllOf('u1')).toBe(1);
+      next.close();
+    });
+
+    it('starts empty when the file is missing or unreadable', async () => {
+      const fresh = new MemorySessionBackend(new SessionLifetime(60, 3600), file());
+      expect(await fresh.get('any')).toBeNull();
+      fresh.close();
+      writeFileSync(file(), '{not json');
+      const corrupt = new MemorySessionBackend(new SessionLifetime(60, 3600), file());
+      expect(await corrupt.get('any')).toBeNull();
+      corrupt.close();
+    });
   });
 });

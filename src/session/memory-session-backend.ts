@@ -1,4 +1,5 @@
 import type { Session } from 'fastify';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { SessionBackend } from './session-backend';
 import { SessionLifetime } from './session-lifetime';
 
@@ -13,18 +14,24 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * The embedded mode's in-process store. Hand-written because @fastify/session's MemoryStore never
- * expires entries (it grows without bound) and keeps live objects instead of copies.
+ * expires entries (it grows without bound) and keeps live objects instead of copies. With a `file`,
+ * the live sessions are written there when the store closes (a graceful shutdown: Ctrl-C, SIGTERM,
+ * a `start:dev` reload) and read back when the next process starts, so that they survive restarts.
  */
 export class MemorySessionBackend extends SessionBackend {
   private readonly sessions = new Map<string, Entry>();
   private readonly byUser = new Map<string, Set<string>>();
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(private readonly lifetime: SessionLifetime) {
+  constructor(
+    private readonly lifetime: SessionLifetime,
+    private readonly file?: string,
+  ) {
     super();
     const sweepMs = Math.min(lifetime.idleSeconds * 1000, SWEEP_INTERVAL_MS);
     this.sweeper = setInterval(() => this.sweep(), sweepMs);
     this.sweeper.unref();
+    if (file) this.restore(file);
   }
 
   isAvailable(): boolean {
@@ -67,6 +74,7 @@ export class MemorySessionBackend extends SessionBackend {
 
   override close(): void {
     clearInterval(this.sweeper);
+    if (this.file) this.persist(this.file);
   }
 
   private live(sessionId: string): Entry | undefined {
@@ -92,6 +100,29 @@ export class MemorySessionBackend extends SessionBackend {
     let ids = this.byUser.get(userId);
     if (!ids) this.byUser.set(userId, (ids = new Set()));
     return ids;
+  }
+
+  /** Written aside and renamed into place, so that a crash mid-write leaves the previous file whole. */
+  private persist(file: string): void {
+    this.sweep();
+    writeFileSync(`${file}.tmp`, JSON.stringify([...this.sessions]), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /** A missing or unreadable file starts the store empty: at worst, everyone signs in again. */
+  private restore(file: string): void {
+    let saved: [string, Entry][];
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as [string, Entry][];
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    for (const [id, entry] of saved) {
+      if (entry.expiresAt <= now) continue;
+      this.sessions.set(id, entry);
+      if (entry.userId) this.userSessions(entry.userId).add(id);
+    }
   }
 
   private sweep(): void {

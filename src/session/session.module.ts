@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DynamicModule, Global, Module, ModuleMetadata, Type } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { REDIS_CLIENT, RedisClient } from '../redis/redis.constants';
@@ -8,6 +9,10 @@ import { SessionLifetime } from './session-lifetime';
 import { SessionUserResolver } from './session-user.resolver';
 import { SessionGuard } from './session.guard';
 import { SessionService } from './session.service';
+
+/** In the embedded mode, sessions outlive restarts in the data folder the process holds. */
+const embeddedSessionsFile = ({ database }: AppConfig): string | undefined =>
+  database.url ? undefined : join(database.dataDir, 'sessions.json');
 
 export interface SessionModuleOptions {
   /** Modules the resolver depends on. */
@@ -41,7 +46,7 @@ export class SessionModule {
           ): SessionBackend =>
             redis
               ? new RedisSessionBackend(redis, config.redis.keyPrefix, lifetime)
-              : new MemorySessionBackend(lifetime),
+              : new MemorySessionBackend(lifetime, embeddedSessionsFile(config)),
         },
         { provide: SessionUserResolver, useClass: options.resolver },
         SessionService,

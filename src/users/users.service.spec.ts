@@ -215,6 +215,15 @@ describe(UsersService.name, () => {
       expect(sessions.endAllOf).toHaveBeenCalledWith('id');
     });
 
+    it('tells the listeners after the user is gone, and still answers when one of them fails', async () => {
+      repository.delete.mockResolvedValue({ affected: 1, raw: [] });
+      const told: string[] = [];
+      sut.onDeleted((userId) => Promise.resolve(void told.push(userId)));
+      sut.onDeleted(() => Promise.reject(new Error('Connection is closed.')));
+      await expect(sut.remove('id')).resolves.toBeUndefined();
+      expect(told).toEqual(['id']);
+    });
+
     it('answers 404 for an unknown id and ends no sessions', async () => {
       repository.delete.mockResolvedValue({ affected: 0, raw: [] });
       await expect(sut.remove('missing')).rejects.toBeInstanceOf(NotFoundException);

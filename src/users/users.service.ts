@@ -3,6 +3,7 @@ import {
   ConflictException,
   ForbiddenException,
   Injectable,
+  Logger,
   NotFoundException,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -21,8 +22,14 @@ import { UserEntity } from './user.entity';
 
 const USER = 'user';
 
+/** Runs after a user was deleted: a feature drops what it kept of that user's (its cached rows). */
+export type UserDeletedListener = (userId: string) => Promise<void>;
+
 @Injectable()
 export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+  private readonly deletedListeners: UserDeletedListener[] = [];
+
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly hasher: PasswordHasher,
@@ -90,11 +97,23 @@ export class UsersService {
     return UserDto.from(await this.users.save(entity));
   }
 
+  /** `listener` runs after each deletion of a user, before the deletion is answered. */
+  onDeleted(listener: UserDeletedListener): void {
+    this.deletedListeners.push(listener);
+  }
+
   @CacheEvict({ name: USER, key: (_none: void, id: string) => id })
   async remove(id: string): Promise<void> {
     const { affected } = await this.users.delete({ id });
     if (!affected) throw new NotFoundException(`User ${id} not found`);
     await this.sessions.endAllOf(id);
+    await Promise.all(
+      this.deletedListeners.map((listener) =>
+        listener(id).catch((error: unknown) =>
+          this.logger.warn(`After deleting user ${id}: ${String(error)}`),
+        ),
+      ),
+    );
   }
 
   /** The one read that includes the password hash, for sign-in only. */

@@ -21,9 +21,12 @@ const CLONED = [
 export class ProjectClone {
   private constructor(readonly dir: string) {}
 
-  static create(): ProjectClone {
+  /** `extra`: more of the project's files and folders to copy (`test`, `generators`, …). */
+  static create(extra: string[] = []): ProjectClone {
     const dir = mkdtempSync(join(tmpdir(), 'clone-'));
-    for (const entry of CLONED) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+    for (const entry of [...CLONED, ...extra]) {
+      cpSync(join(root, entry), join(dir, entry), { recursive: true });
+    }
     const clone = new ProjectClone(dir);
     stopAtExit(clone, () => rmSync(dir, { recursive: true, force: true }));
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
