@@ -1,3 +1,4 @@
+import { money } from '../database/column-transformers';
 import type { ProductDto } from './dto/product.dto';
 import type { ProductQueryDto } from './dto/product-query.dto';
 
@@ -52,4 +53,7 @@ export interface ProductRow extends Omit<ProductDto, 'price'> {
   price: string;
 }
 
-export const productOfRow = (row: ProductRow): ProductDto => ({ ...row, price: Number(row.price) });
+export const productOfRow = (row: ProductRow): ProductDto => ({
+  ...row,
+  price: money.from(row.price) as number,
+});
