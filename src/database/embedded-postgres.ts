@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Extension, PGlite } from '@electric-sql/pglite';
+import { dataDir as readyMadeCluster } from '@electric-sql/pglite-prepopulatedfs';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { freePort } from '../common/free-port';
 import { DataDirLock } from './data-dir-lock';
 
@@ -15,6 +16,10 @@ const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm
  * The embedded default: an in-process PGlite with its data under `<dataDir>/pglite`, served on a
  * loopback port so that the app reaches it through the same `pg` driver and migrations as a real
  * PostgreSQL. One process at a time: the folder is locked while it runs (see {@link DataDirLock}).
+ *
+ * A new cluster starts from the one PGlite's project makes ready for each release
+ * (`@electric-sql/pglite-prepopulatedfs`) instead of running initdb, which took most of a fresh
+ * clone's first start (bench/README.md).
  */
 export class EmbeddedPostgres {
   private readonly logger = new Logger(EmbeddedPostgres.name);
@@ -30,7 +35,11 @@ export class EmbeddedPostgres {
     const dir = resolve(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
     const lock = DataDirLock.acquire(dataDir);
-    const embedded = await EmbeddedPostgres.serve({ dataDir: dir }, maxConnections, lock);
+    const fresh = !existsSync(join(dir, 'PG_VERSION'));
+    const storage = fresh
+      ? { dataDir: dir, loadDataDir: await readyMadeCluster() }
+      : { dataDir: dir };
+    const embedded = await EmbeddedPostgres.serve(storage, maxConnections, lock);
     embedded.logger.warn(
       `DATABASE_URL is unset: using embedded PGlite in ${join(dataDir, 'pglite')}. ` +
         'This mode serves ONE instance only.',
@@ -38,29 +47,13 @@ export class EmbeddedPostgres {
     return embedded;
   }
 
-  /**
-   * A throw-away database in memory, for comparisons that must not touch any data folder. A new
-   * cluster takes PGlite seconds to initialise; with `snapshot` (a file path) the first one is kept
-   * there as a tarball, and later ones start from it in a fraction of that time.
-   */
-  static async inMemory(maxConnections: number, snapshot?: string): Promise<EmbeddedPostgres> {
-    if (!snapshot) return EmbeddedPostgres.serve({ dataDir: 'memory://' }, maxConnections, null);
-    if (existsSync(snapshot)) {
-      const loadDataDir = new Blob([readFileSync(snapshot)]);
-      return EmbeddedPostgres.serve({ loadDataDir }, maxConnections, null);
-    }
-    const fresh = await PGlite.create({ extensions: { pg_trgm } });
-    const tarball = Buffer.from(await (await fresh.dumpDataDir('none')).arrayBuffer());
-    await fresh.close();
-    mkdirSync(dirname(snapshot), { recursive: true });
-    // Written aside and renamed, so that a concurrent run never reads half a tarball.
-    writeFileSync(`${snapshot}.${process.pid}`, tarball);
-    renameSync(`${snapshot}.${process.pid}`, snapshot);
-    return EmbeddedPostgres.serve({ loadDataDir: new Blob([tarball]) }, maxConnections, null);
+  /** A throw-away database in memory, for comparisons that must not touch any data folder. */
+  static async inMemory(maxConnections: number): Promise<EmbeddedPostgres> {
+    return EmbeddedPostgres.serve({ loadDataDir: await readyMadeCluster() }, maxConnections, null);
   }
 
   private static async serve(
-    storage: { dataDir: string } | { loadDataDir: Blob },
+    storage: { dataDir?: string; loadDataDir?: Blob },
     maxConnections: number,
     lock: DataDirLock | null,
   ): Promise<EmbeddedPostgres> {

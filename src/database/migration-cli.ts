@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { checkEnvironment, exitOnStartupError } from '../config/validate-environment';
@@ -11,8 +11,6 @@ const USAGE =
   'Usage: npm run migration:generate -- <Name> [--scratch] | migration:run | migration:revert';
 const ROOT = join(__dirname, '..', '..');
 const SOURCE_MIGRATIONS = join(ROOT, 'src', 'database', 'migrations');
-/** A new PGlite cluster, kept for `--scratch` runs (keyed by PGlite's version, whose format it is). */
-const SCRATCH_SNAPSHOT = join(ROOT, 'node_modules', '.cache', 'pglite', `${pgliteVersion()}.tar`);
 
 /**
  * `npm run migration:*` on the database the service would use: `DATABASE_URL`, or with it unset the
@@ -27,7 +25,7 @@ async function main([command, name, ...flags]: string[]): Promise<void> {
   const scratch = command === 'generate' && flags.includes('--scratch');
   const config = new AppConfig(checkEnvironment());
   const embedded = scratch
-    ? await EmbeddedPostgres.inMemory(2, SCRATCH_SNAPSHOT)
+    ? await EmbeddedPostgres.inMemory(2)
     : config.database.url
       ? null
       : await EmbeddedPostgres.start(config.database.dataDir, 2);
@@ -103,12 +101,6 @@ ${statements(down)}
 }
 
 /** PGlite's version, from its package.json (which its `exports` do not list). */
-function pgliteVersion(): string {
-  const entry = require.resolve('@electric-sql/pglite');
-  const manifest = join(entry.slice(0, entry.lastIndexOf(`${sep}dist${sep}`)), 'package.json');
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
-}
-
 /** Formatted as the project's other sources when Prettier is installed (a development install). */
 async function formatted(source: string): Promise<string> {
   try {
