@@ -20,6 +20,7 @@ import {
   registerRequestIds,
   requestIdOf,
 } from './logging';
+import { setUpRateLimits } from './rate-limit/rate-limit.setup';
 import { setUpSessions } from './session/session.setup';
 
 /**
@@ -57,6 +58,7 @@ export async function createApp(
   setUpCors(app, config.corsOrigins);
   acceptOnlyJsonBodies(adapter.getInstance(), config.http.bodyLimitBytes);
   addSecurityHeaders(adapter.getInstance(), config.production);
+  setUpRateLimits(app);
   app.useGlobalPipes(
     new CanonicalIdsPipe(),
     new BoundedValidationPipe({
