@@ -9,6 +9,7 @@ import { BoundedValidationPipe } from './common/validation/bounded-validation.pi
 import { AppConfig } from './config/app-config';
 import { checkEnvironment } from './config/validate-environment';
 import { DataDirLock } from './database/data-dir-lock';
+import { limitConnections } from './http/connection-limits';
 import { setUpCors } from './http/cors';
 import { httpServerOptions } from './http/http-server-options';
 import { acceptOnlyJsonBodies } from './http/json-body';
@@ -43,6 +44,7 @@ export async function createApp(
     genReqId: requestIdOf,
   });
   registerRequestIds(adapter.getInstance());
+  limitConnections(adapter.getInstance().server, bootConfig.http);
   const app = await NestFactory.create<NestFastifyApplication>(
     root ?? AppModule.forRoot(env),
     adapter,
