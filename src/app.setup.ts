@@ -11,6 +11,7 @@ import { checkEnvironment } from './config/validate-environment';
 import { DataDirLock } from './database/data-dir-lock';
 import { limitConnections } from './http/connection-limits';
 import { setUpCors } from './http/cors';
+import { serveOnlyUiAssets } from './http/docs-files';
 import { httpServerOptions } from './http/http-server-options';
 import { acceptOnlyJsonBodies } from './http/json-body';
 import { addSecurityHeaders } from './http/security-headers';
@@ -88,6 +89,7 @@ function setUpDocs(app: NestFastifyApplication): void {
       .addCookieAuth('sid')
       .build(),
   );
+  serveOnlyUiAssets(app.getHttpAdapter().getInstance(), '/docs');
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
