@@ -216,11 +216,18 @@ describe('Rate limits on every request (RateLimitHook, LoginThrottleGuard)', () 
     it('limits sign-in attempts per address and email, and per address over all emails', async () => {
       const from = client();
       const login = (email: string) =>
-        app.inject({ method: 'POST', url: '/sample/login', remoteAddress: from, payload: { email } });
+        app.inject({
+          method: 'POST',
+          url: '/sample/login',
+          remoteAddress: from,
+          payload: { email },
+        });
       expect((await login('a@example.com')).statusCode).toBe(201);
       const sameEmail = await login('A@example.com');
       expect(sameEmail.statusCode).toBe(429);
-      expect(sameEmail.json()).toMatchObject({ message: expect.stringMatching(/sign-in attempts/) });
+      expect(sameEmail.json()).toMatchObject({
+        message: expect.stringMatching(/sign-in attempts/),
+      });
       expect(sameEmail.headers['x-ratelimit-limit']).toBe('1');
       const otherEmail = await login('b@example.com');
       expect(otherEmail.statusCode).toBe(429);

@@ -44,9 +44,10 @@ export class RateLimitHook implements OnApplicationBootstrap {
       let context: ExecutionContext | undefined;
       const contextOf = () =>
         (context ??= new ExecutionContextHost([request, reply], targets?.[1], targets?.[0]));
-      this.limiter
-        .hitAll(throttlers, request, reply, contextOf)
-        .then(() => done(), (error: FastifyError) => done(error));
+      this.limiter.hitAll(throttlers, request, reply, contextOf).then(
+        () => done(),
+        (error: FastifyError) => done(error),
+      );
     });
     this.registered = true;
   }
