@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { BlockList, isIP, type Server, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
@@ -15,12 +16,15 @@ const NAMED_RANGES: Record<string, string[]> = {
 
 /**
  * Keeps one client from taking every connection the process can hold (a file descriptor each):
- * past `MAX_CONNECTIONS_PER_ADDRESS` open connections from one address, a new one is closed as soon
- * as it is accepted, so that a client holding half-sent requests leaves room for everyone else,
- * `/health` included, until the headers timeout closes them. Proxies that TRUST_PROXY believes are
- * not capped (every client behind them arrives on their connections): with a hop count or `true`
- * every peer is one, with a list the peers it names. Closed connections, and requests answered 408
- * because they did not arrive in time, are logged at most once per 10 s each.
+ * an address holds at most `MAX_CONNECTIONS_PER_ADDRESS` open connections. Past it, a new
+ * connection closes that address's oldest one that is not carrying a whole request (idle, or
+ * still sending its headers or body), so that a client holding half-sent requests loses those,
+ * and the address's own next request still gets in (`/health` from the same host, say); when
+ * every one carries a request being answered, the new connection is closed instead. Proxies that
+ * TRUST_PROXY believes are not limited (every client behind them arrives on their connections):
+ * with a hop count or `true` every peer is one, with a list the peers it names. Closed connections,
+ * and requests answered 408 because they did not arrive in time, are logged at most once per 10 s
+ * each.
  */
 export function limitConnections(
   server: Server,
@@ -28,8 +32,9 @@ export function limitConnections(
   logger = new Logger('Connections'),
 ): void {
   const isProxy = proxyMatcher(trustProxy);
-  const open = new Map<string, number>();
-  const refused = new ThrottledWarning(
+  /** Each address's open connections, oldest first. */
+  const open = new Map<string, Set<Socket>>();
+  const closed = new ThrottledWarning(
     logger,
     REPORT_INTERVAL_MS,
     (count, ms) =>
@@ -44,21 +49,23 @@ export function limitConnections(
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress;
     if (address === undefined || isProxy(address)) return;
-    const count = open.get(address) ?? 0;
-    if (count >= maxConnectionsPerAddress) {
-      socket.destroy();
-      refused.record(
+    let sockets = open.get(address);
+    if (!sockets) open.set(address, (sockets = new Set()));
+    if (sockets.size >= maxConnectionsPerAddress) {
+      const victim = [...sockets].find(carriesNoWholeRequest) ?? socket;
+      sockets.delete(victim);
+      victim.destroy();
+      closed.record(
         () =>
-          `Closed a connection from ${address}, which holds ${count} already ` +
-          `(MAX_CONNECTIONS_PER_ADDRESS=${maxConnectionsPerAddress})`,
+          `Closed ${victim === socket ? 'a new' : 'the oldest unfinished'} connection of ` +
+          `${address}, which held ${maxConnectionsPerAddress} (MAX_CONNECTIONS_PER_ADDRESS)`,
       );
-      return;
+      if (victim === socket) return;
     }
-    open.set(address, count + 1);
+    sockets.add(socket);
     socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left > 0) open.set(address, left);
-      else open.delete(address);
+      sockets.delete(socket);
+      if (sockets.size === 0 && open.get(address) === sockets) open.delete(address);
     });
   });
 
@@ -70,6 +77,16 @@ export function limitConnections(
         'HEADERS_TIMEOUT_MS / REQUEST_TIMEOUT_MS',
     );
   });
+}
+
+/**
+ * True unless the connection carries a request received whole and being answered. Node's HTTP
+ * server keeps the response of a connection's request in flight on `_httpMessage` from the moment
+ * the request's headers are in until the response ends; it names no public property for it.
+ */
+function carriesNoWholeRequest(socket: Socket): boolean {
+  const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return !response || !response.req.complete;
 }
 
 function proxyMatcher(trustProxy: TrustProxy): (address: string) => boolean {
