@@ -27,6 +27,7 @@ export async function isolatedEnv(
     INVENTORY_REPORT_SCHEDULE: 'false',
     // Every test client connects from the loopback address, standing for many clients at once.
     MAX_CONNECTIONS_PER_ADDRESS: '10000',
+    LOGIN_THROTTLE_ADDRESS_LIMIT: '10000',
     ...overrides,
   };
 }
