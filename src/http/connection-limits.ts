@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { BlockList, isIP, type Server, type Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
+import { normalizeIp } from '@nestjs/throttler';
 import type { AppConfig } from '../config/app-config';
 import type { TrustProxy } from '../config/trust-proxy';
 import { ThrottledWarning } from './throttled-warning';
@@ -15,16 +16,16 @@ const NAMED_RANGES: Record<string, string[]> = {
 };
 
 /**
- * Keeps one client from taking every connection the process can hold (a file descriptor each):
- * an address holds at most `MAX_CONNECTIONS_PER_ADDRESS` open connections. Past it, a new
- * connection closes that address's oldest one that is not carrying a whole request (idle, or
- * still sending its headers or body), so that a client holding half-sent requests loses those,
- * and the address's own next request still gets in (`/health` from the same host, say); when
- * every one carries a request being answered, the new connection is closed instead. Proxies that
- * TRUST_PROXY believes are not limited (every client behind them arrives on their connections):
- * with a hop count or `true` every peer is one, with a list the peers it names. Closed connections,
- * and requests answered 408 because they did not arrive in time, are logged at most once per 10 s
- * each.
+ * Keeps one client from taking every connection the process can hold (a file descriptor each): an
+ * address (an IPv6 one as its /64, as the rate limits count it) holds at most
+ * `MAX_CONNECTIONS_PER_ADDRESS` open connections. Past it, a new connection closes that address's
+ * oldest one that is not carrying a whole request (idle, or still sending its headers or body), so
+ * that a client holding half-sent requests loses those, and the address's own next request still
+ * gets in (`/health` from the same host, say); when every one carries a request being answered,
+ * the new connection is closed instead. Proxies that TRUST_PROXY believes are not limited (every
+ * client behind them arrives on their connections): with a hop count or `true` every peer is one,
+ * with a list the peers it names. Closed connections, and requests answered 408 because they did
+ * not arrive in time, are logged at most once per 10 s each.
  */
 export function limitConnections(
   server: Server,
@@ -47,8 +48,9 @@ export function limitConnections(
   );
 
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress;
-    if (address === undefined || isProxy(address)) return;
+    const peer = socket.remoteAddress;
+    if (peer === undefined || isProxy(peer)) return;
+    const address = normalizeIp(peer);
     let sockets = open.get(address);
     if (!sockets) open.set(address, (sockets = new Set()));
     if (sockets.size >= maxConnectionsPerAddress) {

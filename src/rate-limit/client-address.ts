@@ -11,7 +11,7 @@ import type { FastifyRequest } from 'fastify';
 export function clientAddress(request: FastifyRequest): string {
   // `ips` (socket first, client last) exists only under TRUST_PROXY; each read parses the header.
   const hops = request.ips;
-  if (!hops) return normalizeIp(request.ip);
+  if (!hops) return normalizeIp(request.ip ?? '');
   let address = '';
   for (const hop of hops) {
     if (isIP(hop) === 0) break;
