@@ -9,7 +9,9 @@ import { BoundedValidationPipe } from './common/validation/bounded-validation.pi
 import { AppConfig } from './config/app-config';
 import { checkEnvironment } from './config/validate-environment';
 import { DataDirLock } from './database/data-dir-lock';
+import { limitConnections } from './http/connection-limits';
 import { setUpCors } from './http/cors';
+import { serveOnlyUiAssets } from './http/docs-files';
 import { httpServerOptions } from './http/http-server-options';
 import { acceptOnlyJsonBodies } from './http/json-body';
 import { addSecurityHeaders } from './http/security-headers';
@@ -20,6 +22,7 @@ import {
   registerRequestIds,
   requestIdOf,
 } from './logging';
+import { setUpRateLimits } from './rate-limit/rate-limit.setup';
 import { setUpSessions } from './session/session.setup';
 
 /**
@@ -42,6 +45,7 @@ export async function createApp(
     genReqId: requestIdOf,
   });
   registerRequestIds(adapter.getInstance());
+  limitConnections(adapter.getInstance().server, bootConfig.http);
   const app = await NestFactory.create<NestFastifyApplication>(
     root ?? AppModule.forRoot(env),
     adapter,
@@ -53,6 +57,7 @@ export async function createApp(
   setUpCors(app, config.corsOrigins);
   acceptOnlyJsonBodies(adapter.getInstance(), config.http.bodyLimitBytes);
   addSecurityHeaders(adapter.getInstance(), config.production);
+  setUpRateLimits(app);
   app.useGlobalPipes(
     new CanonicalIdsPipe(),
     new BoundedValidationPipe({
@@ -80,6 +85,7 @@ function setUpDocs(app: NestFastifyApplication): void {
       .addCookieAuth('sid')
       .build(),
   );
+  serveOnlyUiAssets(app.getHttpAdapter().getInstance(), '/docs');
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 

@@ -41,6 +41,22 @@ describe('Sign-in in production (e2e)', () => {
     );
   });
 
+  it('clears the sid cookie on sign-out with the same attributes, Secure included', async () => {
+    const { setCookie } = await signUpAndLogIn(instance.url);
+    const logout = await request(instance.url)
+      .post('/auth/logout')
+      .set('Cookie', setCookie.split(';')[0])
+      .expect(204);
+    const cleared = (logout.headers['set-cookie'] as unknown as string[]).find((c) =>
+      c.startsWith('sid=;'),
+    )!;
+    const attributes = cleared.split(';').map((part) => part.trim().toLowerCase());
+    expect(attributes).toEqual(
+      expect.arrayContaining(['secure', 'httponly', 'samesite=lax', 'path=/']),
+    );
+    expect(attributes.some((part) => part.startsWith('expires='))).toBe(true);
+  });
+
   it('refuses to start without SESSION_SECRET', async () => {
     const env = await isolatedEnv({ NODE_ENV: 'production' });
     await expect(createApp(env)).rejects.toThrow(/SESSION_SECRET/);
@@ -88,6 +104,8 @@ describe('Sessions and rate limits in the embedded mode, in-process (e2e)', () =
       .send({ email, password: PASSWORD })
       .expect(200);
     const other = (second.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+    // Used again right before the delete: a sign-in can take longer than SESSION_TTL_S here.
+    await request(instance.url).get('/auth/me').set('Cookie', cookie).expect(200);
     await request(instance.url).delete(`/users/${id}`).set('Cookie', cookie).expect(204);
     await request(instance.url).get('/auth/me').set('Cookie', other).expect(401);
   });

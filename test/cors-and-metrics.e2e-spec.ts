@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { AppInstance, startInstance } from './support/app-instance';
 import { freePort, refused, waitFor } from './support/ports';
 import { isolatedEnv } from './support/test-env';
@@ -8,15 +9,28 @@ const OTHER_SITE = 'https://evil.example.test';
 const corsHeaders = (res: Response): string[] =>
   [...res.headers.keys()].filter((name) => name.startsWith('access-control-'));
 
-const preflight = (url: string, origin: string): Promise<Response> =>
+const preflight = (url: string, origin: string, method = 'POST'): Promise<Response> =>
   fetch(`${url}/products`, {
     method: 'OPTIONS',
     headers: {
       Origin: origin,
-      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Method': method,
       'Access-Control-Request-Headers': 'content-type',
     },
   });
+
+/** What a client that sends `head` on a loopback port and then stalls receives before it is closed. */
+function stalledAnswer(port: number, head: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(received));
+    socket.write(head);
+  });
+}
 
 describe('CORS from CORS_ORIGINS (e2e, browser-like requests)', () => {
   let withCors: AppInstance;
@@ -40,6 +54,25 @@ describe('CORS from CORS_ORIGINS (e2e, browser-like requests)', () => {
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
     expect(res.headers.get('access-control-allow-headers')).toBe('content-type');
+  });
+
+  it.each(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])(
+    'allows a listed origin every method the API has in a preflight: %s',
+    async (method) => {
+      const res = await preflight(withCors.url, FRONT_END, method);
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe(FRONT_END);
+      const allowed = (res.headers.get('access-control-allow-methods') ?? '').split(/\s*,\s*/);
+      expect(allowed).toContain(method);
+    },
+  );
+
+  it('gives an unlisted origin no CORS header for a PATCH or DELETE preflight either', async () => {
+    for (const method of ['PATCH', 'DELETE']) {
+      const res = await preflight(withCors.url, OTHER_SITE, method);
+      expect(res.status).toBe(404);
+      expect(corsHeaders(res)).toEqual([]);
+    }
   });
 
   it('lets a listed origin read the answer and its request id', async () => {
@@ -82,7 +115,11 @@ describe('/metrics on METRICS_PORT (e2e)', () => {
   beforeAll(async () => {
     metricsPort = await freePort();
     instance = await startInstance(
-      await isolatedEnv({ METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' }),
+      await isolatedEnv({
+        METRICS_PORT: String(metricsPort),
+        HOST: '127.0.0.1',
+        REQUEST_TIMEOUT_MS: '1000',
+      }),
     );
   });
 
@@ -104,6 +141,25 @@ describe('/metrics on METRICS_PORT (e2e)', () => {
 
     expect((await fetch(`http://127.0.0.1:${metricsPort}/health`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/products`)).status).toBe(404);
+  });
+
+  it('answers with the security headers of the main port, on /metrics and on a 404', async () => {
+    for (const path of ['/metrics', '/nowhere']) {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}${path}`);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    }
+  });
+
+  it('answers 408 to a request that stalls past REQUEST_TIMEOUT_MS and closes it, as the main port does', async () => {
+    const answers = await Promise.all(
+      [metricsPort, Number(new URL(instance.url).port)].map((port) =>
+        stalledAnswer(port, 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: '),
+      ),
+    );
+    for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it('prints no NaN however quickly scrapes follow each other', async () => {

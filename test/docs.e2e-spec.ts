@@ -63,6 +63,26 @@ describe('OpenAPI document at /docs-json (e2e)', () => {
     expect(res.text).toContain('swagger-ui');
   });
 
+  it.each([
+    '/docs/package.json',
+    '/docs/README.md',
+    '/docs/index.js',
+    '/docs/swagger-ui.js.map',
+    '/docs/docs/package.json',
+    '/docs/./package.json',
+    '/docs/%70ackage.json',
+  ])('answers %s, a swagger-ui file the UI does not load, as an unknown route', async (path) => {
+    const res = await request(instance.url).get(path).expect(404);
+    expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    expect(res.text).not.toContain('swagger-ui-dist');
+  });
+
+  it('still serves the files the UI loads', async () => {
+    for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']) {
+      await request(instance.url).get(`/docs/${file}`).expect(200);
+    }
+  });
+
   it('describes request bodies with the DTO schemas', () => {
     const bodyRef = (method: string, path: string) =>
       doc.paths[path][method].requestBody?.content['application/json'].schema.$ref;

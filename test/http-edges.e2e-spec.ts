@@ -219,6 +219,38 @@ describe('Timeouts: stalled clients are answered 408 and closed (e2e)', () => {
   });
 });
 
+describe('Timeouts: headers have less time than bodies, and a timeout that bites is logged (e2e)', () => {
+  let instance: AppInstance;
+
+  beforeAll(async () => {
+    instance = await startInstance(
+      await isolatedEnv({ ...UNLIMITED, HEADERS_TIMEOUT_MS: '300', REQUEST_TIMEOUT_MS: '60000' }),
+    );
+  });
+
+  afterAll(() => instance.close());
+  afterEach(() => jest.restoreAllMocks());
+
+  it('closes a client stalled in its headers at HEADERS_TIMEOUT_MS while one stalled in its body keeps its connection', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const inBody = stallAfter(
+      instance.url,
+      'POST /users HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 1000\r\n\r\n{"email": "stall',
+    );
+    const inHeaders = stallAfter(instance.url, 'GET /products HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    let bodyClosed = false;
+    void inBody.closed.then(() => (bodyClosed = true));
+    expect(await inHeaders.closed).toMatch(/^HTTP\/1\.1 408 /);
+    await request(instance.url).get('/health').expect(200);
+    expect(bodyClosed).toBe(false);
+    inBody.socket.destroy();
+    expect(warn.mock.calls.map(([message]) => String(message))).toContainEqual(
+      expect.stringMatching(/^Answered 408 to /),
+    );
+  });
+});
+
 describe('Proxies: the rate limiter keys on the address Fastify derives under TRUST_PROXY (e2e)', () => {
   const loginsFromRotatingForwardedFor = async (instance: AppInstance): Promise<number[]> => {
     const email = uniqueEmail();

@@ -210,15 +210,22 @@ describe('Users (e2e)', () => {
       expect(read.body.email).toBe('new.address@example.com');
     });
 
-    it('answers 403 for a wrong currentPassword, and changes nothing', async () => {
+    it('answers 403 for a wrong currentPassword, with a name-only change too, and changes nothing', async () => {
       const before = await storedHash(me.user.id);
-      for (const body of [{ email: 'sneaky@example.com' }, { password: 'a sneaky password' }]) {
+      const changes = [
+        { email: 'sneaky@example.com' },
+        { password: 'a sneaky password' },
+        { name: 'Sneaky' },
+      ];
+      for (const body of changes) {
         const res = await me.agent
           .patch(`/users/${me.user.id}`)
           .send({ ...body, currentPassword: `${me.password}-wrong` });
         expectErrorShape(res, 403);
       }
       expect(await storedHash(me.user.id)).toBe(before);
+      const read = await me.agent.get(`/users/${me.user.id}`).expect(200);
+      expect(read.body.name).not.toBe('Sneaky');
     });
 
     it('re-hashes a new password with argon2id, never answers it, and signs in with it', async () => {

@@ -24,11 +24,25 @@ export class AppConfig {
     trustProxy: TrustProxy;
     bodyLimitBytes: number;
     requestTimeoutMs: number;
+    /** At most `requestTimeoutMs`. */
+    headersTimeoutMs: number;
+    maxConnectionsPerAddress: number;
   };
   readonly database: { url?: string; dataDir: string; migrationsRun: boolean; poolSize: number };
   readonly redis: { url?: string; clusterNodes?: RedisNode[]; keyPrefix: string };
   readonly session: { secret?: string; ttlSeconds: number; maxAgeSeconds: number };
-  readonly throttle: { limit: number; ttlMs: number; loginLimit: number; loginTtlMs: number };
+  /**
+   * `loginAddressLimit`: sign-in attempts per address over all emails, in `loginTtlMs`;
+   * `failMode`: what the general limit does with a request Redis cannot count.
+   */
+  readonly throttle: {
+    limit: number;
+    ttlMs: number;
+    loginLimit: number;
+    loginTtlMs: number;
+    loginAddressLimit: number;
+    failMode: 'open' | 'closed';
+  };
   /**
    * `redis`: a Redis apart for cache entries (which may evict), when set; `ttlOverrides`: seconds by
    * upper-cased cache name, from `CACHE_TTL_<NAME>_S`.
@@ -59,6 +73,8 @@ export class AppConfig {
       trustProxy: env.TRUST_PROXY,
       bodyLimitBytes: 100 * 1024,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: Math.min(env.HEADERS_TIMEOUT_MS, env.REQUEST_TIMEOUT_MS),
+      maxConnectionsPerAddress: env.MAX_CONNECTIONS_PER_ADDRESS,
     };
     this.database = {
       url: env.DATABASE_URL,
@@ -81,6 +97,8 @@ export class AppConfig {
       ttlMs: env.THROTTLE_TTL_MS,
       loginLimit: env.LOGIN_THROTTLE_LIMIT,
       loginTtlMs: env.LOGIN_THROTTLE_TTL_MS,
+      loginAddressLimit: env.LOGIN_THROTTLE_ADDRESS_LIMIT,
+      failMode: env.THROTTLE_FAIL_MODE,
     };
     this.cache = {
       redis:

@@ -109,6 +109,12 @@ export class Environment {
   @PositiveInt()
   LOGIN_THROTTLE_TTL_MS = 60000;
 
+  @PositiveInt()
+  LOGIN_THROTTLE_ADDRESS_LIMIT = 20;
+
+  @IsIn(['open', 'closed'])
+  THROTTLE_FAIL_MODE: 'open' | 'closed' = 'open';
+
   @Transform(({ value }) => parseTrustProxy(value))
   @ValidateBy({
     name: 'isTrustProxy',
@@ -122,6 +128,12 @@ export class Environment {
 
   @PositiveInt()
   REQUEST_TIMEOUT_MS = 30000;
+
+  @PositiveInt()
+  HEADERS_TIMEOUT_MS = 10000;
+
+  @PositiveInt()
+  MAX_CONNECTIONS_PER_ADDRESS = 64;
 
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'CACHE_REDIS_URL must be a redis:// or rediss:// URL' })

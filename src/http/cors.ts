@@ -10,6 +10,9 @@ const EXPOSED_HEADERS = [
   'Retry-After',
 ];
 
+/** Every method the API's routes answer (@fastify/cors allows only GET, HEAD and POST by default). */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
 /**
  * CORS through @fastify/cors for the listed origins only, with credentials (the session cookie). An
  * origin function rather than a list: with a list @fastify/cors still answers an unlisted origin's
@@ -25,6 +28,7 @@ export function setUpCors(app: NestFastifyApplication, origins: string[]): void 
       callback: (error: Error | null, allow: string | false) => void,
     ) => callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
     credentials: true,
+    methods: METHODS,
     exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });

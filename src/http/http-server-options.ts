@@ -11,22 +11,23 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /**
  * Fastify's server options from the configuration: the body limit, which proxies to believe, and
  * the timeouts that keep slow or stalled clients from holding connections. A request whose headers
- * and body have not all arrived within `REQUEST_TIMEOUT_MS` is answered 408 and its connection
- * closed (Fastify turns it off by default); an idle keep-alive connection is closed after as long.
+ * have not all arrived within `HEADERS_TIMEOUT_MS`, or its body within `REQUEST_TIMEOUT_MS`, is
+ * answered 408 and its connection closed (Fastify turns the latter off by default); an idle
+ * keep-alive connection is closed after `REQUEST_TIMEOUT_MS`.
  */
 export function httpServerOptions(config: AppConfig): FastifyHttpOptions<Server> {
-  const { bodyLimitBytes, trustProxy, requestTimeoutMs } = config.http;
+  const { bodyLimitBytes, trustProxy, requestTimeoutMs, headersTimeoutMs } = config.http;
   return {
     bodyLimit: bodyLimitBytes,
     trustProxy: fastifyTrustProxy(trustProxy),
     requestTimeout: requestTimeoutMs,
     keepAliveTimeout: Math.min(requestTimeoutMs, MAX_TIMER_MS),
     http: {
-      headersTimeout: requestTimeoutMs,
+      headersTimeout: headersTimeoutMs,
       requestTimeout: requestTimeoutMs,
       connectionsCheckingInterval: Math.min(
         MAX_TIMEOUT_CHECK_INTERVAL_MS,
-        Math.max(100, Math.ceil(requestTimeoutMs / 4)),
+        Math.max(100, Math.ceil(headersTimeoutMs / 4)),
       ),
     },
   };

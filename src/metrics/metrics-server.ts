@@ -1,19 +1,22 @@
-import { createServer, Server } from 'node:http';
-import { once } from 'node:events';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { fastify, type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { AppConfig } from '../config/app-config';
+import { limitConnections } from '../http/connection-limits';
+import { httpServerOptions } from '../http/http-server-options';
+import { addSecurityHeaders } from '../http/security-headers';
 import { describeListenAddress } from '../lifecycle/listen-address';
 
 /**
- * With METRICS_PORT set: a second, plain `node:http` listener on HOST that serves `GET /metrics` and
- * nothing else, so that the public port exposes no metrics. A full Fastify instance would bring
- * sessions, rate limits and hooks that a scrape endpoint does not want.
+ * With METRICS_PORT set: a second listener on HOST that serves `GET /metrics` and nothing else, so
+ * that the public port exposes no metrics. A bare Fastify instance, not the Nest application (whose
+ * sessions, rate limits and hooks a scrape endpoint does not want), with the main listener's
+ * timeouts, connection limits and security headers.
  */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Metrics');
-  private server?: Server;
+  private server?: FastifyInstance;
 
   constructor(
     private readonly config: AppConfig,
@@ -23,30 +26,19 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const port = this.config.metrics.port;
     if (port === undefined) return;
-    const server = createServer((request, response) => {
-      const path = request.url?.split('?')[0];
-      if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
-        response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found\n');
-        return;
-      }
-      this.registry.metrics().then(
-        (text) =>
-          response
-            .writeHead(200, {
-              'Content-Type': this.registry.contentType,
-              'Cache-Control': 'no-store',
-            })
-            .end(request.method === 'HEAD' ? undefined : text),
-        (error: unknown) => {
-          this.logger.error(`Collecting metrics failed: ${String(error)}`);
-          response.writeHead(500).end();
-        },
-      );
+    const server = fastify({ ...httpServerOptions(this.config), forceCloseConnections: true });
+    limitConnections(server.server, this.config.http, this.logger);
+    addSecurityHeaders(server, this.config.production);
+    server.get('/metrics', async (_request, reply) => {
+      const text = await this.registry.metrics().catch((error: unknown) => {
+        this.logger.error(`Collecting metrics failed: ${String(error)}`);
+        throw error;
+      });
+      return reply.header('Cache-Control', 'no-store').type(this.registry.contentType).send(text);
     });
-    server.listen(port, this.config.http.host);
-    await once(server, 'listening');
+    await server.listen({ port, host: this.config.http.host });
     this.server = server;
-    const address = server.address();
+    const address = server.server.address();
     if (address && typeof address === 'object') {
       this.logger.log(`/metrics only: ${describeListenAddress(address)}`);
     }
@@ -54,11 +46,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    await server?.close();
   }
 }

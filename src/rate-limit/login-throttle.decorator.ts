@@ -1,8 +1,8 @@
-import { SetMetadata } from '@nestjs/common';
+import { UseGuards } from '@nestjs/common';
+import { LoginThrottleGuard } from './login-throttle.guard';
 
-/** Name of the throttler that limits sign-in attempts per client address and email. */
-export const LOGIN_THROTTLER = 'login';
-export const LOGIN_THROTTLE_KEY = 'rate-limit:login';
-
-/** Applies the login throttler (LOGIN_THROTTLE_LIMIT per LOGIN_THROTTLE_TTL_MS) to a route. */
-export const LoginThrottle = (): MethodDecorator => SetMetadata(LOGIN_THROTTLE_KEY, true);
+/**
+ * Limits sign-in attempts on a route: LOGIN_THROTTLE_LIMIT per client address and email, and
+ * LOGIN_THROTTLE_ADDRESS_LIMIT per client address over all emails, each per LOGIN_THROTTLE_TTL_MS.
+ */
+export const LoginThrottle = (): MethodDecorator & ClassDecorator => UseGuards(LoginThrottleGuard);

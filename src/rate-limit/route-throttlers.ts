@@ -41,17 +41,19 @@ export interface RouteThrottler {
 
 /**
  * The throttlers that apply to each route, worked out from the route metadata on its first request
- * and remembered: the decorators (`@Throttle`, `@SkipThrottle`, and `applies`) are written when the
+ * and remembered: the decorators (`@Throttle`, `@SkipThrottle`) are written when the
  * classes are defined and never change, so only values given as functions are resolved per request.
+ * A request no controller route answers (a 404, a file of a plugin) gets the module's throttlers.
  */
 export class RouteThrottlers {
   private readonly routes = new WeakMap<Handler, WeakMap<ClassRef, RouteThrottler[]>>();
+  private unroutedThrottlers?: RouteThrottler[];
 
   constructor(
     private readonly throttlers: ThrottlerOptions[],
     private readonly reflector: Reflector,
-    /** Whether a throttler applies to a route at all, beyond `@SkipThrottle()`. */
-    private readonly applies: (throttler: string, targets: RouteTargets) => boolean,
+    /** Which of the module's throttlers this set counts. */
+    private readonly applies: (throttler: string) => boolean,
   ) {}
 
   for(handler: Handler, classRef: ClassRef): RouteThrottler[] {
@@ -62,12 +64,16 @@ export class RouteThrottlers {
     return route;
   }
 
-  private resolve(targets: RouteTargets): RouteThrottler[] {
+  unrouted(): RouteThrottler[] {
+    return (this.unroutedThrottlers ??= this.resolve());
+  }
+
+  private resolve(targets?: RouteTargets): RouteThrottler[] {
     const read = <T>(key: string): T | undefined =>
-      this.reflector.getAllAndOverride<T | undefined>(key, targets);
+      targets && this.reflector.getAllAndOverride<T | undefined>(key, targets);
     return this.throttlers.flatMap((throttler): RouteThrottler[] => {
       const name = throttler.name ?? 'default';
-      if (read<boolean>(THROTTLER_SKIP + name) || !this.applies(name, targets)) return [];
+      if (read<boolean>(THROTTLER_SKIP + name) || !this.applies(name)) return [];
       const blockDuration =
         read<Resolvable<number>>(THROTTLER_BLOCK_DURATION + name) ?? throttler.blockDuration;
       return [

@@ -8,6 +8,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { Roles } from './roles.decorator';
 import { SessionBackend } from './session-backend';
+import { SessionCookie } from './session-cookie';
 import { SessionGuard } from './session.guard';
 import { SessionLifetime } from './session-lifetime';
 import { SessionUserResolver } from './session-user.resolver';
@@ -52,7 +53,11 @@ describe(SessionGuard.name, () => {
       close: jest.fn(),
     };
     users = new TestResolver();
-    const sessions = new SessionService(backend, new SessionLifetime(1800, 604800));
+    const sessions = new SessionService(
+      backend,
+      new SessionLifetime(1800, 604800),
+      new SessionCookie(false),
+    );
     sut = new SessionGuard(sessions, users, new Reflector());
   });
 

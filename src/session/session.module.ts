@@ -5,6 +5,7 @@ import { REDIS_CLIENT, RedisClient } from '../redis/redis.constants';
 import { MemorySessionBackend } from './memory-session-backend';
 import { RedisSessionBackend } from './redis-session-backend';
 import { SessionBackend } from './session-backend';
+import { SessionCookie } from './session-cookie';
 import { SessionLifetime } from './session-lifetime';
 import { SessionUserResolver } from './session-user.resolver';
 import { SessionGuard } from './session.guard';
@@ -48,11 +49,16 @@ export class SessionModule {
               ? new RedisSessionBackend(redis, config.redis.keyPrefix, lifetime)
               : new MemorySessionBackend(lifetime, embeddedSessionsFile(config)),
         },
+        {
+          provide: SessionCookie,
+          inject: [AppConfig],
+          useFactory: ({ production }: AppConfig) => new SessionCookie(production),
+        },
         { provide: SessionUserResolver, useClass: options.resolver },
         SessionService,
         SessionGuard,
       ],
-      exports: [SessionService, SessionUserResolver, SessionGuard],
+      exports: [SessionService, SessionUserResolver, SessionGuard, SessionCookie],
     };
   }
 }

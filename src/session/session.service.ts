@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, ServiceUnavailableException } from
 import type { FastifyReply, FastifyRequest, Session } from 'fastify';
 import type { SessionStore } from '@fastify/session';
 import { SessionBackend } from './session-backend';
+import { SessionCookie } from './session-cookie';
 import { SessionLifetime } from './session-lifetime';
 import { SESSION_COOKIE } from './session.types';
 
@@ -16,6 +17,7 @@ export class SessionService implements OnModuleDestroy {
   constructor(
     private readonly backend: SessionBackend,
     private readonly lifetime: SessionLifetime,
+    private readonly cookie: SessionCookie,
   ) {}
 
   /**
@@ -100,7 +102,7 @@ export class SessionService implements OnModuleDestroy {
       const { sessionId } = request.session;
       await this.unavailableOnError(() => this.backend.destroy(sessionId, session.userId));
     }
-    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax' });
+    reply.clearCookie(SESSION_COOKIE, this.cookie.options);
   }
 
   /** Ends every session of a user, on every instance. */

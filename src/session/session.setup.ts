@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
+import { SessionCookie } from './session-cookie';
 import { sessionSecret } from './session-secret';
 import { SessionService } from './session.service';
 import { skipAnonymousReads } from './skip-anonymous-reads';
@@ -20,7 +21,7 @@ export async function setUpSessions(app: NestFastifyApplication): Promise<void> 
   await app.register(skipAnonymousReads(fastifySession), {
     secret: sessionSecret(config),
     cookieName: SESSION_COOKIE,
-    cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure: config.production },
+    cookie: app.get(SessionCookie).options,
     store: sessions.store,
     saveUninitialized: false,
     rolling: false,

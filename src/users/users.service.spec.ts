@@ -169,6 +169,13 @@ describe(UsersService.name, () => {
       expect(repository.save).not.toHaveBeenCalled();
     });
 
+    it('answers 403 for a wrong currentPassword given with a name alone, and saves nothing', async () => {
+      await expect(
+        sut.update('id', { name: 'Countess', currentPassword: 'a guess' }),
+      ).rejects.toBeInstanceOf(ForbiddenException);
+      expect(repository.save).not.toHaveBeenCalled();
+    });
+
     it('changes the name alone without currentPassword', async () => {
       await expect(sut.update('id', { name: 'Countess' })).resolves.toMatchObject({
         name: 'Countess',

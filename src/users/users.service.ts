@@ -66,8 +66,9 @@ export class UsersService {
   }
 
   /**
-   * Changes the given fields. A new email or password needs the current password: 400 without it,
-   * 403 when it is wrong (argon2's verify, which compares in constant time).
+   * Changes the given fields. A new email or password needs the current password: 400 without it.
+   * A current password that is given is checked whatever changes, 403 when it is wrong (argon2's
+   * verify, which compares in constant time).
    */
   @CacheEvict({ name: USER, key: (_user: UserDto, id: string) => id })
   async update(id: string, dto: UpdateUserDto): Promise<UserDto> {
@@ -76,8 +77,11 @@ export class UsersService {
     if (guarded && currentPassword === undefined) {
       throw new BadRequestException('currentPassword is required to change email or password');
     }
-    const entity = await this.load(id, guarded);
-    if (guarded && !(await this.hasher.verify(entity.passwordHash, currentPassword!))) {
+    const entity = await this.load(id, currentPassword !== undefined);
+    if (
+      currentPassword !== undefined &&
+      !(await this.hasher.verify(entity.passwordHash, currentPassword))
+    ) {
       throw new ForbiddenException('currentPassword is wrong');
     }
     if (changes.name !== undefined) entity.name = changes.name;

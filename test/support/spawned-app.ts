@@ -55,6 +55,12 @@ export class ProjectClone {
     return SpawnedApp.spawn(process.execPath, ['dist/main.js'], this.dir, env);
   }
 
+  /** `run`, with the process's open-file limit (`ulimit -n`) lowered to `limit`. */
+  runWithOpenFileLimit(env: Record<string, string>, limit: number): SpawnedApp {
+    const script = `ulimit -n ${limit} && exec "$0" dist/main.js`;
+    return SpawnedApp.spawn('sh', ['-c', script, process.execPath], this.dir, env);
+  }
+
   /** `npm run <script> [-- args]` in the clone. */
   npmRun(script: string, env: Record<string, string>, args: string[] = []): SpawnedApp {
     const rest = args.length > 0 ? ['--', ...args] : [];
