@@ -48,7 +48,6 @@ type Limited = Pick<RouteThrottler, 'name'> & { login: boolean };
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly log = new Logger('RateLimit');
-  private readonly keyPrefix: string;
   private readonly blocked = new Map<string, BlockedClients>();
   /** The keys of the clients seen last: a client's requests hash its address once. */
   private readonly keys = new LRUCache<string, string>({ max: RECENT_CLIENT_KEYS });
@@ -63,7 +62,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     @Inject(RATE_LIMIT_REJECTIONS) private readonly rejections: Counter,
   ) {
     super(options, storage, new Reflector());
-    this.keyPrefix = `${config.redis.keyPrefix}:rate-limit:`;
   }
 
   override async onModuleInit(): Promise<void> {
@@ -168,7 +166,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   ): string {
     let key = this.keys.get(tracker);
     if (key === undefined) {
-      key = this.keyPrefix + hash('sha256', tracker, 'base64url');
+      key = hash('sha256', tracker, 'base64url');
       this.keys.set(tracker, key);
     }
     return key;
