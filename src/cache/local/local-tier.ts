@@ -43,6 +43,11 @@ export class LocalTier {
     return cache;
   }
 
+  /** Drops every copy, and every read in flight: none may be kept. */
+  dropAll(): void {
+    for (const cache of this.caches.values()) cache.invalidate({ keys: [], tags: [], all: true });
+  }
+
   async close(): Promise<void> {
     const subscribers = this.shared ? [this.shared, ...this.subscribers] : this.subscribers;
     await Promise.all(subscribers.map((subscriber) => subscriber.stop()));
