@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AppInstance, closeAll, startInstances } from './support/app-instance';
+import { AppInstance, closeAll, startInstance, startInstances } from './support/app-instance';
 import { crash, resume, writeUnreplicated } from './support/lost-write';
 import { waitFor } from './support/ports';
 import { ACL_USER, clientsOf, readmeAclGrant } from './support/readme-acl';
@@ -78,6 +78,7 @@ describe('Redis behind three Sentinels, over TLS as the ACL user: the master fai
   let certificates: TlsCertificates;
   let group: SentinelGroup;
   let instances: AppInstance[] = [];
+  let env: Record<string, string>;
   let cookie: string;
   let seq = 0;
 
@@ -89,7 +90,7 @@ describe('Redis behind three Sentinels, over TLS as the ACL user: the master fai
     );
     for (const server of group.servers) await grant(server);
     // REDIS_URL (the shared test Redis, which knows no such user) stays set: the Sentinels win.
-    const env = await isolatedEnv({
+    env = await isolatedEnv({
       REDIS_SENTINELS: group.addresses,
       REDIS_SENTINEL_PASSWORD: SENTINEL_PASSWORD,
       REDIS_TLS: 'true',
@@ -203,6 +204,15 @@ describe('Redis behind three Sentinels, over TLS as the ACL user: the master fai
     const connections = (await clientsOf(master)).filter((line) => !/ name=sentinel-/.test(line));
     expect(connections.length).toBeGreaterThan(0);
     expect(connections.filter((line) => !line.includes(` user=${ACL_USER} `))).toEqual([]);
+  });
+
+  it('refuses to start, naming the variable, when the Sentinels know no such master or refuse their password', async () => {
+    await expect(startInstance({ ...env, REDIS_SENTINEL_MASTER: 'elsewhere' })).rejects.toThrow(
+      /^REDIS_SENTINEL_MASTER: the Sentinels .* know no master named "elsewhere"$/,
+    );
+    await expect(startInstance({ ...env, REDIS_SENTINEL_PASSWORD: 'wrong' })).rejects.toThrow(
+      /^REDIS_SENTINEL_USERNAME\/REDIS_SENTINEL_PASSWORD: the Sentinels .* refused them \(WRONGPASS/,
+    );
   });
 
   it('answers no instance with the old value after the master crashed before its replica had the write', async () => {

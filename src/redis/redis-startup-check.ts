@@ -76,14 +76,11 @@ export interface Fault {
   error: Error & { code?: string };
   /** The Cluster node, for a node's error. */
   node?: string;
-  /** A Sentinel answered but named no master. */
-  masterUnknown?: boolean;
 }
 
 /** The first error of a new client, or undefined once it is ready (or still trying after a while). */
 function firstFault(client: RedisClient): Promise<Fault | undefined> {
   return new Promise((resolve) => {
-    let masterUnknown = false;
     let settled = false;
     const finish = (fault?: Fault) => {
       if (settled) return;
@@ -94,10 +91,7 @@ function firstFault(client: RedisClient): Promise<Fault | undefined> {
     };
     const timer = setTimeout(() => finish(), PROBE_TIMEOUT_MS);
     client.once('ready', () => finish());
-    client.on('error', (error: Error) => finish({ error, masterUnknown }));
-    client.on('sentinelError', (error: Error) => {
-      masterUnknown ||= error.message.includes('successfully, but got an invalid reply');
-    });
+    client.on('error', (error: Error) => finish({ error }));
     if (client instanceof Cluster) {
       client.on('node error', (error: Error, node: string) => finish({ error, node }));
     }
@@ -110,7 +104,7 @@ const REFUSED_CREDENTIALS = /WRONGPASS|invalid password|invalid username-passwor
 
 /** The line that stops start-up for `fault`, or undefined when the service may start without Redis. */
 export function describeFault(
-  { error, node, masterUnknown }: Fault,
+  { error, node }: Fault,
   redis: ProbedRedis,
   settings: Pick<RedisSettings, 'password' | 'sentinels'>,
 ): string | undefined {
@@ -126,14 +120,16 @@ export function describeFault(
   let line: string | undefined;
   if (sentinels && error.message.startsWith('All sentinels are unreachable')) {
     const list = sentinels.nodes.map(({ host, port }) => `${host}:${port}`).join(',');
-    if (UNTRUSTED_CERTIFICATE.test(error.message)) {
-      line = `REDIS_TLS_CA_FILE: the certificate of a Sentinel of ${list} is not trusted (${reason})`;
-    } else if (REFUSED_CREDENTIALS.test(error.message)) {
-      line = `REDIS_SENTINEL_USERNAME/REDIS_SENTINEL_PASSWORD: the Sentinels ${list} refused them (${reason})`;
-    } else if (masterUnknown) {
+    // ioredis says it retries; what matters is why the last Sentinel failed.
+    const last = /Last error: (.*)$/.exec(error.message)?.[1] ?? 'no answer';
+    if (UNTRUSTED_CERTIFICATE.test(last)) {
+      line = `REDIS_TLS_CA_FILE: the certificate of a Sentinel of ${list} is not trusted (${last})`;
+    } else if (REFUSED_CREDENTIALS.test(last)) {
+      line = `REDIS_SENTINEL_USERNAME/REDIS_SENTINEL_PASSWORD: the Sentinels ${list} refused them (${last})`;
+    } else if (/No such master/i.test(last)) {
       line = `REDIS_SENTINEL_MASTER: the Sentinels ${list} know no master named "${sentinels.masterName}"`;
     } else {
-      line = `REDIS_SENTINELS: no Sentinel of ${list} answered (${reason})`;
+      line = `REDIS_SENTINELS: no Sentinel of ${list} answered (${last})`;
     }
   } else if (UNTRUSTED_CERTIFICATE.test(reason)) {
     line = `REDIS_TLS_CA_FILE: the certificate of ${where} is not trusted (${reason})`;

@@ -10,7 +10,11 @@ import { releaseAtExit, stopAtExit } from './exit-cleanup';
  * client trusting the first CA must refuse.
  */
 export class TlsCertificates {
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    private readonly ca = 'ca',
+    private readonly server = 'server',
+  ) {}
 
   static create(): TlsCertificates {
     const certificates = new TlsCertificates(mkdtempSync(join(tmpdir(), 'tls-')));
@@ -25,13 +29,19 @@ export class TlsCertificates {
     return certificates;
   }
 
-  /** The PEM file of the CA that signed `server`: what `REDIS_TLS_CA_FILE` names. */
+  /** The PEM file of the CA that signed the server certificate: what `REDIS_TLS_CA_FILE` names. */
   get caFile(): string {
-    return join(this.dir, 'ca.crt');
+    return join(this.dir, `${this.ca}.crt`);
   }
 
-  /** `redis-server` arguments to serve TLS only on `port` with the certificate of `server`. */
-  redisArgs(port: number, server: 'server' | 'untrusted-server' = 'server'): string[] {
+  /** The other CA and the server certificate it signed: not trusted by clients of {@link caFile}. */
+  get untrusted(): TlsCertificates {
+    return new TlsCertificates(this.dir, 'other-ca', 'untrusted-server');
+  }
+
+  /** `redis-server` arguments to serve TLS only on `port`, with the server certificate. */
+  redisArgs(port: number): string[] {
+    const server = this.server;
     return [
       '--port',
       '0',
