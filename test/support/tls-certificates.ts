@@ -41,10 +41,13 @@ export class TlsCertificates {
 
   /** `redis-server` arguments to serve TLS only on `port`, with the server certificate. */
   redisArgs(port: number): string[] {
+    return ['--port', '0', ...this.tlsPortArgs(port)];
+  }
+
+  /** `redis-server` arguments to serve TLS on `port` too, with the server certificate. */
+  tlsPortArgs(port: number): string[] {
     const server = this.server;
     return [
-      '--port',
-      '0',
       '--tls-port',
       String(port),
       '--tls-cert-file',
