@@ -1,11 +1,10 @@
-import request from 'supertest';
-import { adminAgent } from './support/admin-agent';
 import { AppInstance, closeAll, startInstances } from './support/app-instance';
+import { cachedEverywhere, everyReadShows, patchPrice } from './support/failover-reads';
 import { crash, resume, pause, writeUnreplicated } from './support/lost-write';
 import { waitFor } from './support/ports';
-import { ACL_USER, clientsOf, readmeAclGrant } from './support/readme-acl';
+import { ACL_USER, clientsOf, grantReadmeUser } from './support/readme-acl';
 import { RedisCluster, RedisServer } from './support/redis-server';
-import { SignedIn } from './support/signed-in-agent';
+import { signIn } from './support/report-client';
 import { isolatedEnv } from './support/test-env';
 import { TlsCertificates } from './support/tls-certificates';
 
@@ -18,17 +17,13 @@ describe('A Redis Cluster over TLS, as the ACL user, failing over right after a 
   let certificates: TlsCertificates;
   let cluster: RedisCluster;
   let instances: AppInstance[] = [];
-  let admin: SignedIn;
+  let cookie: string;
   let seq = 0;
 
   beforeAll(async () => {
     certificates = TlsCertificates.create();
     cluster = await RedisCluster.start({ tls: certificates, password: ADMIN_PASSWORD });
-    for (const server of cluster.servers) {
-      const client = server.admin();
-      await client.call('ACL', ...readmeAclGrant(APP_PASSWORD));
-      client.disconnect();
-    }
+    for (const server of cluster.servers) await grantReadmeUser(server, APP_PASSWORD);
     const env = await isolatedEnv({
       REDIS_CLUSTER_NODES: cluster.nodes,
       REDIS_TLS: 'true',
@@ -40,7 +35,7 @@ describe('A Redis Cluster over TLS, as the ACL user, failing over right after a 
       THROTTLE_LIMIT: '100000',
     });
     instances = await startInstances(2, env);
-    admin = await adminAgent(instances[0]);
+    cookie = await signIn(instances[0]);
   }, 120_000);
 
   afterAll(async () => {
@@ -74,50 +69,10 @@ describe('A Redis Cluster over TLS, as the ACL user, failing over right after a 
     return shard!;
   }
 
-  /** A product read on every instance until each answers it from its cache. */
-  async function cachedEverywhere(): Promise<string> {
-    const created = await admin.agent
-      .post('/products')
-      .send({ name: `Kettle ${++seq}`, category: 'failover', price: 10, stock: 1 })
-      .expect(201);
-    const id = created.body.id as string;
-    for (const instance of instances) {
-      await waitFor(
-        async () =>
-          (await request(instance.url).get(`/products/${id}`)).headers['x-cache'] === 'HIT',
-        10_000,
-        'a cached read',
-      );
-    }
-    return id;
-  }
-
-  /**
-   * Reads the product on every instance, again and again, until each has answered twice from Redis
-   * (not BYPASS): every answer must carry `price`.
-   */
-  async function everyReadShows(id: string, price: number): Promise<void> {
-    const prices: number[] = [];
-    for (const instance of instances) {
-      let fromRedis = 0;
-      await waitFor(
-        async () => {
-          const read = await request(instance.url).get(`/products/${id}`).expect(200);
-          prices.push(read.body.price as number);
-          if (read.headers['x-cache'] !== 'BYPASS') fromRedis++;
-          return fromRedis >= 2;
-        },
-        20_000,
-        'reads answered from Redis again',
-      );
-    }
-    expect(prices.filter((seen) => seen !== price)).toEqual([]);
-  }
-
   it('serves over TLS on every node, every connection signed in as the ACL user and speaking RESP2', async () => {
-    const id = await cachedEverywhere();
-    await admin.agent.patch(`/products/${id}`).send({ price: 11 }).expect(200);
-    await everyReadShows(id, 11);
+    const id = await cachedEverywhere(instances, cookie, `Kettle ${++seq}`);
+    await patchPrice(instances, cookie, id, 11);
+    await everyReadShows(instances, id, 11);
     for (const server of cluster.servers) {
       const client = server.admin();
       const connections = await clientsOf(server);
@@ -129,11 +84,9 @@ describe('A Redis Cluster over TLS, as the ACL user, failing over right after a 
   });
 
   it('answers no instance with the old value after the replica is promoted by hand (CLUSTER FAILOVER TAKEOVER) while the old master lives on, without the write', async () => {
-    const id = await cachedEverywhere();
+    const id = await cachedEverywhere(instances, cookie, `Kettle ${++seq}`);
     const { master, replica } = await productShard();
-    await writeUnreplicated(master, replica, async () => {
-      await admin.agent.patch(`/products/${id}`).send({ price: 12 }).expect(200);
-    });
+    await writeUnreplicated(master, replica, () => patchPrice(instances, cookie, id, 12));
     pause(master); // its clients' connections stay open: they learn of the change by a redirection
     resume(replica);
     const promoted = replica.admin();
@@ -145,15 +98,13 @@ describe('A Redis Cluster over TLS, as the ACL user, failing over right after a 
     );
     promoted.disconnect();
     resume(master);
-    await everyReadShows(id, 12);
+    await everyReadShows(instances, id, 12);
   });
 
   it('answers no instance with the old value after a master crashed before its replica had the write', async () => {
-    const id = await cachedEverywhere();
+    const id = await cachedEverywhere(instances, cookie, `Kettle ${++seq}`);
     const { master, replica } = await productShard();
-    await writeUnreplicated(master, replica, async () => {
-      await admin.agent.patch(`/products/${id}`).send({ price: 13 }).expect(200);
-    });
+    await writeUnreplicated(master, replica, () => patchPrice(instances, cookie, id, 13));
     crash(master);
     resume(replica);
     const promoted = replica.admin();
@@ -164,6 +115,6 @@ describe('A Redis Cluster over TLS, as the ACL user, failing over right after a 
       'the replica to be promoted',
     );
     promoted.disconnect();
-    await everyReadShows(id, 13);
+    await everyReadShows(instances, id, 13);
   });
 });

@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { AppInstance, closeAll, startInstance, startInstances } from './support/app-instance';
+import { cachedEverywhere, everyReadShows, patchPrice } from './support/failover-reads';
 import { crash, resume, writeUnreplicated } from './support/lost-write';
 import { waitFor } from './support/ports';
-import { ACL_USER, clientsOf, readmeAclGrant } from './support/readme-acl';
+import { ACL_USER, clientsOf, grantReadmeUser } from './support/readme-acl';
 import type { RedisServer } from './support/redis-server';
 import { signIn } from './support/report-client';
 import { SentinelGroup } from './support/sentinel-group';
@@ -32,7 +33,7 @@ class SteadyLoad {
   constructor(instances: AppInstance[], ids: string[], cookie: string) {
     const reader = async (url: string) => {
       for (let i = 0; this.running; i++) {
-        const path = i % 2 ? `/products/${ids[i % ids.length]}` : '/products?category=sentinel';
+        const path = i % 2 ? `/products/${ids[i % ids.length]}` : '/products?category=failover';
         const res = await fetch(`${url}${path}`);
         await res.arrayBuffer();
         this.reads.push({ status: res.status, cache: res.headers.get('x-cache') });
@@ -88,7 +89,7 @@ describe('Redis behind three Sentinels, over TLS as the ACL user: the master fai
       { tls: certificates, password: ADMIN_PASSWORD },
       SENTINEL_PASSWORD,
     );
-    for (const server of group.servers) await grant(server);
+    for (const server of group.servers) await grantReadmeUser(server, APP_PASSWORD);
     // REDIS_URL (the shared test Redis, which knows no such user) stays set: the Sentinels win.
     env = await isolatedEnv({
       REDIS_SENTINELS: group.addresses,
@@ -111,59 +112,6 @@ describe('Redis behind three Sentinels, over TLS as the ACL user: the master fai
     await group?.destroy();
     certificates?.destroy();
   });
-
-  /** Grants the README's ACL user on `server` (ACL rules are not replicated). */
-  async function grant(server: RedisServer): Promise<void> {
-    const admin = server.admin();
-    await admin.call('ACL', ...readmeAclGrant(APP_PASSWORD));
-    admin.disconnect();
-  }
-
-  async function patchPrice(id: string, price: number): Promise<void> {
-    await request(instances[0].url)
-      .patch(`/products/${id}`)
-      .set('Cookie', cookie)
-      .send({ price })
-      .expect(200);
-  }
-
-  /** A new product, read on every instance until each answers it from its cache. */
-  async function cachedEverywhere(): Promise<string> {
-    const created = await request(instances[0].url)
-      .post('/products')
-      .set('Cookie', cookie)
-      .send({ name: `Lantern ${++seq}`, category: 'sentinel', price: 10, stock: 1 })
-      .expect(201);
-    const id = created.body.id as string;
-    for (const instance of instances) {
-      await waitFor(
-        async () =>
-          (await request(instance.url).get(`/products/${id}`)).headers['x-cache'] === 'HIT',
-        10_000,
-        'a cached read',
-      );
-    }
-    return id;
-  }
-
-  /** Reads on every instance until each has answered twice from Redis: every answer shows `price`. */
-  async function everyReadShows(id: string, price: number): Promise<void> {
-    const prices: number[] = [];
-    for (const instance of instances) {
-      let fromRedis = 0;
-      await waitFor(
-        async () => {
-          const read = await request(instance.url).get(`/products/${id}`).expect(200);
-          prices.push(read.body.price as number);
-          if (read.headers['x-cache'] !== 'BYPASS') fromRedis++;
-          return fromRedis >= 2;
-        },
-        20_000,
-        'reads answered from Redis again',
-      );
-    }
-    expect(prices.filter((seen) => seen !== price)).toEqual([]);
-  }
 
   /** Every instance serves its cache and sessions again: the service is whole. */
   async function whole(id: string): Promise<boolean> {
@@ -190,7 +138,7 @@ describe('Redis behind three Sentinels, over TLS as the ACL user: the master fai
   /** Brings a crashed server back, empty, as the replica of the master the Sentinels name. */
   async function rejoin(server: RedisServer): Promise<void> {
     await server.start();
-    await grant(server);
+    await grantReadmeUser(server, APP_PASSWORD);
     const admin = server.admin();
     await admin.call('REPLICAOF', '127.0.0.1', String(await group.masterPort()));
     admin.disconnect();
@@ -216,18 +164,20 @@ describe('Redis behind three Sentinels, over TLS as the ACL user: the master fai
   });
 
   it('answers no instance with the old value after the master crashed before its replica had the write', async () => {
-    const id = await cachedEverywhere();
+    const id = await cachedEverywhere(instances, cookie, `Lantern ${++seq}`);
     const { master, replica } = await group.roles();
-    await writeUnreplicated(master, replica, () => patchPrice(id, 12));
+    await writeUnreplicated(master, replica, () => patchPrice(instances, cookie, id, 12));
     crash(master);
     resume(replica);
     await promoted(replica);
-    await everyReadShows(id, 12);
+    await everyReadShows(instances, id, 12);
     await rejoin(master);
   });
 
   it('follows the promoted replica within 10 s of the promotion under steady reads and writes on two instances, with no 5xx on public reads; sessions and rate limits work after', async () => {
-    const ids = [await cachedEverywhere(), await cachedEverywhere(), await cachedEverywhere()];
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(await cachedEverywhere(instances, cookie, `Lantern ${++seq}`));
     const { master, replica } = await group.roles();
     await group.replicated(replica); // the admin's session is on both
     const load = new SteadyLoad(instances, ids, cookie);
@@ -253,7 +203,7 @@ describe('Redis behind three Sentinels, over TLS as the ACL user: the master fai
 
     expect(load.reads.filter(({ status }) => status >= 500)).toEqual([]);
     expect(load.reads.some(({ cache }) => cache === 'BYPASS')).toBe(true); // it did see the outage
-    for (const [id, price] of load.lastPrices()) await everyReadShows(id, price);
+    for (const [id, price] of load.lastPrices()) await everyReadShows(instances, id, price);
 
     await request(instances[1].url).get('/auth/me').set('Cookie', cookie).expect(200);
     const member = await signedInAgent(instances[1].url);

@@ -1,5 +1,5 @@
 import { freePort } from './support/ports';
-import { ACL_USER, readmeAclGrant } from './support/readme-acl';
+import { ACL_USER, grantReadmeUser } from './support/readme-acl';
 import { RedisServer } from './support/redis-server';
 import { freeUrl, ProjectClone } from './support/spawned-app';
 import { isolatedEnv } from './support/test-env';
@@ -22,9 +22,7 @@ describe('The built service refuses to start on a Redis it cannot trust or sign 
       RedisServer.start([], { tls: certificates, password: 'admin-secret' }),
       RedisServer.start([], { tls: certificates.untrusted, password: 'admin-secret' }),
     ]);
-    const admin = trusted.admin();
-    await admin.call('ACL', ...readmeAclGrant(APP_PASSWORD));
-    admin.disconnect();
+    await grantReadmeUser(trusted, APP_PASSWORD);
     const { DATABASE_URL } = await isolatedEnv();
     const { port } = await freeUrl();
     env = {

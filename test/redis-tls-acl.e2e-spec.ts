@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Leaderboard } from '../src/leaderboard';
 import { AppInstance, closeAll, startInstances } from './support/app-instance';
 import { waitFor } from './support/ports';
-import { ACL_USER, clientsOf, readmeAclGrant } from './support/readme-acl';
+import { ACL_USER, clientsOf, grantReadmeUser } from './support/readme-acl';
 import { RedisServer } from './support/redis-server';
 import { ReportClient, signIn } from './support/report-client';
 import { signedInAgent } from './support/signed-in-agent';
@@ -24,11 +24,7 @@ describe('Redis over TLS only, as an ACL user granted only what the README lists
     servers = await Promise.all(
       [1, 2, 3].map(() => RedisServer.start([], { tls: certificates, password: ADMIN_PASSWORD })),
     );
-    for (const server of servers) {
-      const admin = server.admin();
-      await admin.call('ACL', ...readmeAclGrant(APP_PASSWORD));
-      admin.disconnect();
-    }
+    for (const server of servers) await grantReadmeUser(server, APP_PASSWORD);
     const env = await isolatedEnv({
       REDIS_URL: servers[0].url,
       REDIS_TLS_CA_FILE: certificates.caFile,

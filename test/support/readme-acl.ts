@@ -6,10 +6,20 @@ import { ADMIN_CONNECTION, type RedisServer } from './redis-server';
 export const ACL_USER = 'app';
 
 /**
- * The `ACL SETUSER app …` rule that the README tells an operator to grant the service's user, as
- * arguments of `ACL`, with `password` as the user's password: the tests grant exactly what it says.
+ * Creates the service's ACL user on `server` exactly as the README tells an operator to, with
+ * `password` as its password (ACL rules are not replicated: every server needs its own).
  */
-export function readmeAclGrant(password: string): string[] {
+export async function grantReadmeUser(server: RedisServer, password: string): Promise<void> {
+  const admin = server.admin();
+  try {
+    await admin.call('ACL', ...readmeAclGrant(password));
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** The README's `ACL SETUSER app …` rule as arguments of `ACL`, with `password` as the password. */
+function readmeAclGrant(password: string): string[] {
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
   const line = new RegExp(`^ *(ACL SETUSER ${ACL_USER} on .*)$`, 'm').exec(readme)?.[1];
   if (!line) throw new Error(`README.md shows no "ACL SETUSER ${ACL_USER} on …" line`);
