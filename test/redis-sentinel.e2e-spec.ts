@@ -146,12 +146,15 @@ describe('Redis behind three Sentinels, over TLS as the ACL user: the master fai
     await group.knownReplica(server);
   }
 
-  it('signs in every connection as the ACL user, over TLS, through the Sentinels', async () => {
+  it('signs in every connection as the ACL user, over TLS, through the Sentinels, no command denied', async () => {
     const { master } = await group.roles();
     // The Sentinels' own connections name themselves.
     const connections = (await clientsOf(master)).filter((line) => !/ name=sentinel-/.test(line));
     expect(connections.length).toBeGreaterThan(0);
     expect(connections.filter((line) => !line.includes(` user=${ACL_USER} `))).toEqual([]);
+    const admin = master.admin();
+    expect(await admin.call('ACL', 'LOG')).toEqual([]);
+    admin.disconnect();
   });
 
   it('refuses to start, naming the variable, when the Sentinels know no such master or refuse their password', async () => {
