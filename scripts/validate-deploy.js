@@ -1,14 +1,17 @@
 // Validates deploy/kubernetes offline: every object against the Kubernetes JSON schemas that
 // kubernetes-models ships (compiled ajv validators, no cluster, no network), then the few things
 // a schema cannot see: probes on the routes the service serves, a grace period that covers the
-// drain, selectors that match the pods, settings the service knows. Also checks that Compose's
-// Prometheus scrapes the port the instances serve metrics on. Exit code 1 on any problem.
+// drain, selectors that match the pods, settings the service knows. The overlays beside it
+// (deploy/redis-sentinel-tls) are applied to it as kustomize would and checked alike. Also checks
+// that Compose's Prometheus scrapes the port the instances serve metrics on, and that its Sentinel
+// profile hangs together. Exit code 1 on any problem.
 const { readFileSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { parse, parseAllDocuments } = require('yaml');
 
 const root = join(__dirname, '..');
 const dir = join(root, 'deploy', 'kubernetes');
+const OVERLAYS = ['redis-sentinel-tls'];
 const SECRET_TEMPLATE = 'secret.example.yaml';
 const REQUEST_TIMEOUT_MS = 30000;
 const problems = [];
@@ -20,10 +23,10 @@ const documented = new Set(
   ),
 );
 
-function loadObjects() {
+function loadObjects(from = dir) {
   const objects = [];
-  for (const file of readdirSync(dir).filter((name) => /\.ya?ml$/.test(name))) {
-    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+  for (const file of readdirSync(from).filter((name) => /\.ya?ml$/.test(name))) {
+    for (const doc of parseAllDocuments(readFileSync(join(from, file), 'utf8'))) {
       if (doc.errors.length > 0) problem(file, doc.errors.map(String).join('; '));
       const object = doc.toJS();
       if (object) objects.push({ file, object });
@@ -130,6 +133,103 @@ function checkSettings(objects) {
     problem(SECRET_TEMPLATE, 'must hold SESSION_SECRET');
 }
 
+/**
+ * A strategic merge patch as kustomize applies it to these manifests: maps merge, null removes a
+ * key, lists of named objects (containers, volumes, mounts) merge by name, other lists are replaced.
+ */
+function merge(base, patch) {
+  if (Array.isArray(patch)) {
+    if (!Array.isArray(base) || !patch.every((item) => item?.name)) return patch;
+    const merged = base.map((item) => {
+      const over = patch.find((candidate) => candidate.name === item.name);
+      return over ? merge(item, over) : item;
+    });
+    return [...merged, ...patch.filter((item) => !base.some((old) => old.name === item.name))];
+  }
+  if (patch === null || typeof patch !== 'object') return patch;
+  const merged = { ...(base ?? {}) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = merge(merged[key], value);
+  }
+  return merged;
+}
+
+/** The base with the overlay's patches applied, for the same checks as the base. */
+function applyOverlay(name, base) {
+  const from = join(root, 'deploy', name);
+  const where = `deploy/${name}`;
+  const loaded = loadObjects(from);
+  const kustomization = loaded.find(({ object }) => object.kind === 'Kustomization')?.object;
+  if (!kustomization) return problem(where, 'no kustomization.yaml');
+  if (JSON.stringify(kustomization.resources) !== JSON.stringify(['../kubernetes']))
+    problem(where, 'must build on ../kubernetes alone');
+  const patched = base.map(({ file, object }) => ({ file: `${where} + ${file}`, object }));
+  for (const { path } of kustomization.patches ?? []) {
+    const patch = loaded.find(({ file }) => file === path)?.object;
+    if (!patch) {
+      problem(where, `patch ${path} is missing`);
+      continue;
+    }
+    const target = patched.find(
+      ({ object }) => object.kind === patch.kind && object.metadata.name === patch.metadata.name,
+    );
+    if (!target) problem(`${where}/${path}`, `patches no ${patch.kind} of the base`);
+    else target.object = merge(target.object, patch);
+  }
+  return patched;
+}
+
+/** REDIS_TLS_CA_FILE, when set, is a file in a volume mounted into the container from a Secret. */
+function checkCaFile(where, byKind) {
+  const caFile = byKind.ConfigMap.data.REDIS_TLS_CA_FILE;
+  if (!caFile) return;
+  const pod = byKind.Deployment.spec.template.spec;
+  const mount = (pod.containers[0].volumeMounts ?? []).find(({ mountPath }) =>
+    caFile.startsWith(`${mountPath.replace(/\/$/, '')}/`),
+  );
+  const volume = mount && (pod.volumes ?? []).find(({ name }) => name === mount.name);
+  if (!volume?.secret && !volume?.configMap)
+    problem(
+      where,
+      `REDIS_TLS_CA_FILE ${caFile} is in no volume mounted from a Secret or ConfigMap`,
+    );
+}
+
+/** The ACL rules (after the password) of `user` in an ACL file, or of `ACL SETUSER user` in the README. */
+function aclRules(text, prefix) {
+  const line = text.split('\n').find((candidate) => candidate.trim().startsWith(prefix));
+  return line?.trim().slice(prefix.length).trim().split(/\s+/).slice(1).join(' ');
+}
+
+function checkSentinelProfile(compose) {
+  const inProfile = Object.entries(compose.services).filter(([, service]) =>
+    (service.profiles ?? []).includes('sentinel'),
+  );
+  const app = inProfile.find(([, service]) => service.environment?.REDIS_SENTINELS)?.[1];
+  if (!app) return problem('docker-compose.yml', 'the sentinel profile runs no app on Sentinels');
+  for (const key of Object.keys(app.environment))
+    if (!documented.has(key))
+      problem('docker-compose.yml', `${key} is not a variable of the service`);
+  const sentinels = new Set(
+    inProfile.filter(([, s]) => /--sentinel/.test(String(s.command))).map(([name]) => name),
+  );
+  const config = compose.configs?.sentinel?.content ?? '';
+  for (const address of app.environment.REDIS_SENTINELS.split(',')) {
+    const [host, port] = address.split(':');
+    if (!sentinels.has(host) || !config.includes(`port ${port}`))
+      problem('docker-compose.yml', `REDIS_SENTINELS names ${address}, no Sentinel of the profile`);
+  }
+  const master = /^sentinel monitor (\S+) /m.exec(config)?.[1];
+  if (app.environment.REDIS_SENTINEL_MASTER !== master)
+    problem('docker-compose.yml', `REDIS_SENTINEL_MASTER is not the master the Sentinels monitor`);
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const user = app.environment.REDIS_USERNAME;
+  const granted = aclRules(compose.configs?.['redis-acl']?.content ?? '', `user ${user} on`);
+  if (!granted || granted !== aclRules(readme, `ACL SETUSER ${user} on`))
+    problem('docker-compose.yml', `the ACL file grants ${user} other rules than the README`);
+}
+
 function checkCompose() {
   const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
   const port = compose['x-app']?.environment?.METRICS_PORT;
@@ -146,6 +246,7 @@ function checkCompose() {
   if (Object.keys(dev.services).sort().join() !== 'postgres,redis') {
     problem('docker-compose.dev.yml', 'must publish PostgreSQL and Redis only');
   }
+  checkSentinelProfile(compose);
 }
 
 async function main() {
@@ -168,6 +269,15 @@ async function main() {
   }
   if (problems.length === 0) checkDeployment(byKind);
   checkSettings(manifests);
+  for (const overlay of OVERLAYS) {
+    const patched = applyOverlay(overlay, manifests);
+    if (!patched) continue;
+    await Promise.all(patched.map(validateSchema));
+    const patchedByKind = Object.fromEntries(patched.map(({ object }) => [object.kind, object]));
+    if (problems.length === 0) checkDeployment(patchedByKind);
+    checkSettings(patched);
+    checkCaFile(`deploy/${overlay}`, patchedByKind);
+  }
   checkCompose();
 
   if (problems.length > 0) {
@@ -175,7 +285,8 @@ async function main() {
     process.exit(1);
   }
   console.log(
-    `deploy: ${manifests.length} Kubernetes manifests valid, Compose scrapes METRICS_PORT`,
+    `deploy: ${manifests.length} Kubernetes manifests valid, as patched by ${OVERLAYS.join(', ')} too; ` +
+      'Compose scrapes METRICS_PORT and its Sentinel profile hangs together',
   );
 }
 

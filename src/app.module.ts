@@ -11,6 +11,7 @@ import { requestContext } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProductsModule } from './products/products.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RedisClientFactory } from './redis/redis-client.factory';
 import { CACHE_REDIS_CLIENT, RedisClient } from './redis/redis.constants';
 import { RedisModule } from './redis/redis.module';
 import { ReportsModule } from './reports/reports.module';
@@ -29,9 +30,14 @@ export class AppModule {
         RedisModule,
         MetricsModule,
         CacheModule.forRootAsync({
-          inject: [AppConfig, CACHE_REDIS_CLIENT],
-          useFactory: (config: AppConfig, redis: RedisClient | null) => ({
+          inject: [AppConfig, CACHE_REDIS_CLIENT, RedisClientFactory],
+          useFactory: (
+            config: AppConfig,
+            redis: RedisClient | null,
+            clients: RedisClientFactory,
+          ) => ({
             redis,
+            subscriberConnection: (node) => clients.subscriber(node),
             keyPrefix: config.redis.keyPrefix,
             ttlOverrides: config.cache.ttlOverrides,
             l1MaxEntries: config.cache.l1MaxEntries,

@@ -23,6 +23,7 @@ import {
   requestIdOf,
 } from './logging';
 import { setUpRateLimits } from './rate-limit/rate-limit.setup';
+import { checkRedisAtStartup } from './redis/redis-startup-check';
 import { setUpSessions } from './session/session.setup';
 
 /**
@@ -37,6 +38,7 @@ export async function createApp(
   // Before Nest starts: a folder another process serves stops start-up with one sentence.
   if (!environment.DATABASE_URL) DataDirLock.assertFree(environment.DATA_DIR);
   const bootConfig = new AppConfig(environment);
+  await checkRedisAtStartup(bootConfig);
   const logger = createRootLogger({ format: bootConfig.logFormat, level: bootConfig.logLevel });
   const adapter = new FastifyAdapter({
     ...httpServerOptions(bootConfig),

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
-import { createRedisClient } from '../src/redis/redis-client.factory';
+import { RedisClientFactory } from '../src/redis/redis-client.factory';
 import type { RedisClient } from '../src/redis/redis.constants';
 import { RedisCluster, RedisServer } from './support/redis-server';
 
 const COMMANDS = 20;
 const logger = new Logger('RedisTest');
+const clients = new RedisClientFactory({ tls: false });
 
 /** Write system calls this thread has made so far (Linux: `syscw` in `/proc/thread-self/io`). */
 const writeCalls = (): number =>
@@ -28,7 +29,7 @@ const turnByTurn = (client: RedisClient) => async () => {
 describe('The Redis clients write the commands of one event-loop turn together (e2e)', () => {
   it('sends a turn of commands to a standalone Redis in one write, and later turns apart', async () => {
     const server = await RedisServer.start();
-    const client = createRedisClient({ url: server.url }, logger)!;
+    const client = clients.create({ url: server.url }, logger)!;
     try {
       await client.ping();
       expect(await writesOf(oneTurn(client))).toBe(1);
@@ -41,7 +42,7 @@ describe('The Redis clients write the commands of one event-loop turn together (
 
   it('does the same on the node clients of a Cluster', async () => {
     const cluster = await RedisCluster.start();
-    const client = createRedisClient({ clusterNodes: cluster.endpoints }, logger)!;
+    const client = clients.create({ clusterNodes: cluster.endpoints }, logger)!;
     try {
       await client.get('{turn}:warm-up');
       expect(await writesOf(oneTurn(client))).toBe(1);

@@ -46,8 +46,12 @@ export interface CacheBackend {
   invalidate(keys: CacheKeys, invalidation: Invalidation): Promise<void>;
   /** False while the store is known to be unreachable (so callers bypass it without waiting). */
   available(): boolean;
-  /** Calls `listener` whenever the connection to the store drops (never, in memory). */
-  onConnectionLost(listener: () => void): void;
+  /**
+   * Calls `listener` whenever entries may have missed invalidations (never, in memory): the
+   * connection to the store dropped, or the server holding the entries changed (a failover). When a
+   * read's answer comes from a new server, `listener` is called before the read resolves.
+   */
+  onContinuityLost(listener: () => void): void;
 }
 
 export const CACHE_BACKEND = Symbol('CACHE_BACKEND');

@@ -22,6 +22,14 @@ export interface CacheModuleOptions {
   ttlOverrides?: Record<string, number>;
   /** In-process copies per cache in front of Redis (the L1 tier); 0 (default) turns it off. */
   l1MaxEntries?: number;
+  /**
+   * Makes the connection the L1 tier subscribes on, to the server `node` talks to (`redis` itself, or
+   * the Cluster node that serves a cache's channel). It must connect only when asked (`lazyConnect`)
+   * and must not resubscribe by itself (`autoResubscribe: false`): the tier confirms every
+   * subscription. Default: `node.duplicate()` with those two options, reconnecting as quickly as
+   * the clients of this project do, whatever `node`'s own retry options.
+   */
+  subscriberConnection?: (node: Redis) => Redis;
   /** The longest an in-process copy is served, whatever happens to invalidation messages. Default 5000. */
   l1MaxAgeMs?: number;
   /** Larger values (as JSON, in bytes) are answered but not cached. Default 1 MiB. */
@@ -54,6 +62,7 @@ export interface ResolvedCacheOptions {
   ttlOverrides: Map<string, number>;
   l1MaxEntries: number;
   l1MaxAgeMs: number;
+  subscriberConnection: (node: Redis) => Redis;
   maxEntryBytes: number;
   requestScope?: AsyncLocalStorage<OutcomeHolder>;
 }
@@ -79,7 +88,17 @@ export function resolveCacheOptions(options: CacheModuleOptions): ResolvedCacheO
     ttlOverrides,
     l1MaxEntries: options.redis ? (options.l1MaxEntries ?? 0) : 0,
     l1MaxAgeMs: options.l1MaxAgeMs ?? 5_000,
+    subscriberConnection: options.subscriberConnection ?? duplicateForSubscriber,
     maxEntryBytes: options.maxEntryBytes ?? 1_048_576,
     requestScope: options.requestScope,
   };
+}
+
+function duplicateForSubscriber(node: Redis): Redis {
+  return node.duplicate({
+    lazyConnect: true,
+    autoResubscribe: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
+  });
 }

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
-import { CACHE_BACKEND, CacheBackend, EntryToStore, Invalidation, Lease } from './cache-backend';
+import {
+  CACHE_BACKEND,
+  CacheBackend,
+  EntryToStore,
+  Invalidation,
+  Lease,
+  ReadResult,
+} from './cache-backend';
 import { CacheKeys } from './cache-keys';
 import { CacheMetrics } from './cache.metrics';
 import { CACHE_DEFAULTS } from './cache.constants';
@@ -73,8 +80,13 @@ export class CacheService {
   private readonly deadlines = new Deadlines(CACHE_DEFAULTS.operationTimeoutMs);
   private readonly instanceId = randomBytes(6).toString('hex');
   private sequence = 0;
-  /** Set when the connection dropped: every known cache's generation is bumped before the next read. */
+  /**
+   * Set when continuity was lost (the connection dropped, or the master changed in a failover): every
+   * known cache's generation is bumped before the next read.
+   */
   private recovering = false;
+  /** How many times continuity was lost: a read during which it changed is not trusted. */
+  private losses = 0;
   private readonly pending: { name: string; invalidation: Invalidation }[] = [];
   private recovery?: Promise<void>;
   private degradedUntil = 0;
@@ -87,8 +99,10 @@ export class CacheService {
     @Inject(RESOLVED_CACHE_OPTIONS) private readonly options: ResolvedCacheOptions,
     @Inject(LOCAL_TIER) private readonly tier: LocalTier | null,
   ) {
-    backend.onConnectionLost(() => {
+    backend.onContinuityLost(() => {
       this.recovering = true;
+      this.losses++;
+      tier?.dropAll();
     });
   }
 
@@ -186,11 +200,25 @@ export class CacheService {
   ): Promise<Answer<T>> {
     const ticket = local?.begin() ?? null;
     const token = `${this.instanceId}:${++this.sequence}`;
-    const read = () => this.timed(this.backend.read(keys, key, CACHE_DEFAULTS.lockTtlMs, token));
-    let result;
-    try {
+    let reread = false;
+    const read = async (): Promise<ReadResult> => {
+      const losses = this.losses;
       const recovery = this.ready();
       if (recovery) await recovery;
+      const result = await this.timed(
+        this.backend.read(keys, key, CACHE_DEFAULTS.lockTtlMs, token),
+      );
+      if (losses === this.losses) return result;
+      // Continuity was lost on the way (a failover): the answer may predate an invalidation that the
+      // old master took and the new one never got. Read again, once, after the cache is renewed.
+      if (result.kind === 'lease')
+        await this.quietly(this.backend.release(keys, key, result.lease));
+      if (reread) throw new Error('Redis changed twice during one read');
+      reread = true;
+      return read();
+    };
+    let result;
+    try {
       result = await read();
     } catch (error) {
       this.warn('Cache unavailable: answering from the source', error);
@@ -286,11 +314,11 @@ export class CacheService {
   }
 
   /**
-   * Before the cache is read again after a lost connection, every cache this instance knows gets a
-   * new generation (entries filled before are no longer served: an invalidation by any instance may
-   * have been lost meanwhile), and this instance's deferred invalidations are replayed.
-   */
-  /**
+   * Before the cache is read again after continuity was lost (a dropped connection, a failover),
+   * every cache this instance knows gets a new generation (entries filled before are no longer
+   * served: an invalidation by any instance may have been lost meanwhile), and this instance's
+   * deferred invalidations are replayed.
+   *
    * Throws while Redis is unreachable; answers the recovery to wait for after an outage, else
    * nothing, so that a read in good times waits for nothing.
    */

@@ -84,7 +84,7 @@ export class MemoryCacheBackend implements CacheBackend {
     return true;
   }
 
-  onConnectionLost(): void {
+  onContinuityLost(): void {
     // An in-process store has no connection to lose.
   }
 

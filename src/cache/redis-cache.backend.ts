@@ -3,6 +3,7 @@ import { CacheBackend, EntryToStore, Invalidation, Lease, ReadResult } from './c
 import type { CacheKeys } from './cache-keys';
 import { CACHE_DEFAULTS } from './cache.constants';
 import type { CacheRedisClient } from './cache-module.options';
+import { ContinuityWatch } from './continuity-watch';
 import { encodeInvalidation } from './local/invalidation-message';
 import {
   FILL_SCRIPT,
@@ -37,12 +38,14 @@ const SCRIPTS = {
 export class RedisCacheBackend implements CacheBackend {
   private readonly commands: CacheCommands;
   private readonly publish: string;
+  private readonly continuity: ContinuityWatch;
 
   constructor(
     private readonly client: CacheRedisClient,
     private readonly origin: string,
   ) {
     this.publish = client instanceof Cluster ? 'SPUBLISH' : 'PUBLISH';
+    this.continuity = new ContinuityWatch(client);
     for (const [name, definition] of Object.entries(SCRIPTS)) {
       if (!(name in client))
         (client as Pick<Redis, 'defineCommand'>).defineCommand(name, definition);
@@ -66,6 +69,7 @@ export class RedisCacheBackend implements CacheBackend {
       lockTtlMs,
       CACHE_DEFAULTS.keyStampTtlMs,
     );
+    this.continuity.answeredBy(keys);
     if (reply[0] === 1) {
       const tags = JSON.parse(String(reply[2])) as string[];
       return { kind: 'hit', value: String(reply[1]), tags, ttlMs: Number(reply[3]) };
@@ -141,9 +145,7 @@ export class RedisCacheBackend implements CacheBackend {
     return this.client.status === 'ready';
   }
 
-  onConnectionLost(listener: () => void): void {
-    this.client.on('close', listener);
-    this.client.on('error', listener);
-    this.client.on('node error', listener);
+  onContinuityLost(listener: () => void): void {
+    this.continuity.onLost(listener);
   }
 }

@@ -6,6 +6,30 @@ export interface RedisNode {
   port: number;
 }
 
+/** Redis Sentinels and the name of the master they watch; `username`/`password` are the Sentinels' own. */
+export interface RedisSentinels {
+  nodes: RedisNode[];
+  masterName: string;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * Where the Redis of the service is (`clusterNodes` wins over `sentinels`, which win over `url`), and
+ * how every connection to it is secured: `tls` for Cluster nodes and Sentinels (a `rediss://` URL says
+ * it for itself), `tlsCaFile` to trust a private CA, and the ACL user of every connection whose URL
+ * names none.
+ */
+export interface RedisSettings {
+  url?: string;
+  clusterNodes?: RedisNode[];
+  sentinels?: RedisSentinels;
+  tls: boolean;
+  tlsCaFile?: string;
+  username?: string;
+  password?: string;
+}
+
 /** The typed, nested configuration every other module injects. Built once from the validated environment. */
 export class AppConfig {
   readonly production: boolean;
@@ -29,7 +53,7 @@ export class AppConfig {
     maxConnectionsPerAddress: number;
   };
   readonly database: { url?: string; dataDir: string; migrationsRun: boolean; poolSize: number };
-  readonly redis: { url?: string; clusterNodes?: RedisNode[]; keyPrefix: string };
+  readonly redis: RedisSettings & { keyPrefix: string };
   readonly session: { secret?: string; ttlSeconds: number; maxAgeSeconds: number };
   /**
    * `loginAddressLimit`: sign-in attempts per address over all emails, in `loginTtlMs`;
@@ -85,6 +109,18 @@ export class AppConfig {
     this.redis = {
       url: env.REDIS_URL,
       clusterNodes: env.REDIS_CLUSTER_NODES?.split(',').map(parseNode),
+      sentinels: env.REDIS_SENTINELS
+        ? {
+            nodes: env.REDIS_SENTINELS.split(',').map(parseNode),
+            masterName: env.REDIS_SENTINEL_MASTER,
+            username: env.REDIS_SENTINEL_USERNAME,
+            password: env.REDIS_SENTINEL_PASSWORD,
+          }
+        : undefined,
+      tls: env.REDIS_TLS,
+      tlsCaFile: env.REDIS_TLS_CA_FILE,
+      username: env.REDIS_USERNAME,
+      password: env.REDIS_PASSWORD,
       keyPrefix: env.REDIS_KEY_PREFIX,
     };
     this.session = {
@@ -126,7 +162,7 @@ export class AppConfig {
 
   /** True when no Redis is configured and the Redis-backed parts use in-process stores. */
   get embeddedRedis(): boolean {
-    return !this.redis.url && !this.redis.clusterNodes;
+    return !this.redis.url && !this.redis.clusterNodes && !this.redis.sentinels;
   }
 }
 

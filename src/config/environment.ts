@@ -14,6 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { validateCronExpression } from 'cron';
+import { isPemCertificateFile } from './pem-file';
 import { isTrustProxy, parseTrustProxy, TrustProxy } from './trust-proxy';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -81,6 +82,46 @@ export class Environment {
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1-32 of [A-Za-z0-9_-]' })
   REDIS_KEY_PREFIX = 'app';
+
+  @IsOptional()
+  @Matches(/^[^\s:,]+:\d+(,[^\s:,]+:\d+)*$/, {
+    message: 'REDIS_SENTINELS must be host:port,host:port,…',
+  })
+  REDIS_SENTINELS?: string;
+
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'REDIS_SENTINEL_MASTER must be 1-64 of [A-Za-z0-9._-]',
+  })
+  REDIS_SENTINEL_MASTER = 'mymaster';
+
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
+
+  @Flag()
+  REDIS_TLS = false;
+
+  @IsOptional()
+  @ValidateBy({
+    name: 'isPemCertificateFile',
+    validator: {
+      validate: isPemCertificateFile,
+      defaultMessage: () => 'REDIS_TLS_CA_FILE must be a readable PEM file of certificates',
+    },
+  })
+  REDIS_TLS_CA_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_USERNAME?: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_PASSWORD?: string;
 
   @ValidateIf(
     (env: Environment) => env.NODE_ENV === 'production' || env.SESSION_SECRET !== undefined,

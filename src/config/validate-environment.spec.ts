@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig } from './app-config';
 import { InvalidEnvironmentError, validateEnvironment } from './validate-environment';
 
@@ -136,9 +139,11 @@ describe(validateEnvironment.name, () => {
       SESSION_SECRET: 'hunter2-secret',
       DATABASE_URL: 'mysql://user:pa55word@db',
       REDIS_URL: 'http://:redispass@x',
+      REDIS_PASSWORD: ['acl', 'pass'] as unknown as string,
+      REDIS_SENTINEL_PASSWORD: { sentinel: 'pass' } as unknown as string,
     });
-    expect(lines).toHaveLength(3);
-    expect(lines.join('\n')).not.toMatch(/hunter2|pa55word|redispass/);
+    expect(lines).toHaveLength(5);
+    expect(lines.join('\n')).not.toMatch(/hunter2|pa55word|redispass|acl|sentinel/);
   });
 
   it.each([
@@ -159,6 +164,33 @@ describe(validateEnvironment.name, () => {
       'redis://a:1,redis://b:1,redis://c:1,redis://d:1,redis://e:1',
     ]) {
       expect(linesFor({ LOCK_REDIS_NODES: value })).toEqual([]);
+    }
+  });
+
+  it('takes Sentinels as host:port,… and a CA file only if it holds a PEM certificate', () => {
+    expect(linesFor({ REDIS_SENTINELS: 'a:26379,10.0.0.2:26380', REDIS_TLS: 'true' })).toEqual([]);
+    expect(linesFor({ REDIS_SENTINELS: 'a:26379,b' })).toEqual([
+      expect.stringMatching(/^REDIS_SENTINELS: .*host:port,host:port/),
+    ]);
+    expect(linesFor({ REDIS_SENTINEL_MASTER: 'my master' })).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_MASTER: /),
+    ]);
+    expect(linesFor({ REDIS_TLS: 'maybe' })).toEqual([expect.stringMatching(/^REDIS_TLS: /)]);
+    const dir = mkdtempSync(join(tmpdir(), 'ca-'));
+    try {
+      writeFileSync(
+        join(dir, 'ca.crt'),
+        '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      );
+      writeFileSync(join(dir, 'notes.txt'), 'not a certificate');
+      expect(linesFor({ REDIS_TLS_CA_FILE: join(dir, 'ca.crt') })).toEqual([]);
+      for (const path of [join(dir, 'notes.txt'), join(dir, 'missing.crt'), dir]) {
+        expect(linesFor({ REDIS_TLS_CA_FILE: path })).toEqual([
+          expect.stringMatching(/^REDIS_TLS_CA_FILE: .*readable PEM file/),
+        ]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -200,6 +232,35 @@ describe(AppConfig.name, () => {
     ]);
     expect(cluster.embeddedRedis).toBe(false);
     expect(new AppConfig(validateEnvironment({})).embeddedRedis).toBe(true);
+  });
+
+  it('reads the Sentinels, TLS and the ACL user of every Redis connection; Sentinels alone are not embedded', () => {
+    const config = new AppConfig(
+      validateEnvironment({
+        REDIS_SENTINELS: 's1:26379,s2:26380',
+        REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+        REDIS_TLS: 'true',
+        REDIS_USERNAME: 'app',
+        REDIS_PASSWORD: 'app-secret',
+      }),
+    );
+    expect(config.redis).toMatchObject({
+      sentinels: {
+        nodes: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26380 },
+        ],
+        masterName: 'mymaster',
+        username: undefined,
+        password: 'sentinel-secret',
+      },
+      tls: true,
+      username: 'app',
+      password: 'app-secret',
+    });
+    expect(config.embeddedRedis).toBe(false);
+    expect(new AppConfig(validateEnvironment({})).redis).toMatchObject({ tls: false });
+    expect(new AppConfig(validateEnvironment({})).redis.sentinels).toBeUndefined();
   });
 
   it('lists the lock quorum masters of LOCK_REDIS_NODES, none when unset', () => {

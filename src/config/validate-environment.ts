@@ -20,6 +20,8 @@ const secretKeys = new Set([
   'REDIS_URL',
   'LOCK_REDIS_NODES',
   'CACHE_REDIS_URL',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
 ]);
 
 /** `CACHE_TTL_<NAME>_S`: the TTL in seconds of the cache called `<name>`, whichever module declares it. */

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { createStandaloneRedisClient } from '../redis/redis-client.factory';
+import { RedisClientFactory } from '../redis/redis-client.factory';
 
 /**
  * The independent Redis masters of LOCK_REDIS_NODES that locks take a quorum on (none when unset).
@@ -11,9 +11,9 @@ import { createStandaloneRedisClient } from '../redis/redis-client.factory';
 export class LockMasters implements OnApplicationShutdown {
   readonly clients: Redis[];
 
-  constructor(config: AppConfig) {
+  constructor(config: AppConfig, factory: RedisClientFactory) {
     this.clients = (config.lock.redisNodes ?? []).map((url, i) =>
-      createStandaloneRedisClient(url, new Logger(`LockRedis#${i + 1}`)),
+      factory.standalone(url, new Logger(`LockRedis#${i + 1}`)),
     );
   }
 

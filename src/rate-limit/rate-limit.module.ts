@@ -42,7 +42,9 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
             ttl: config.throttle.loginTtlMs,
           },
         ],
-        storage: redis ? new RedisThrottlerStorage(redis) : undefined,
+        storage: redis
+          ? new RedisThrottlerStorage(redis, `${config.redis.keyPrefix}:rate-limit:`)
+          : undefined,
       }),
     }),
   ],

@@ -53,7 +53,6 @@ export type ContextOf = () => ExecutionContext;
 export class RateLimiter {
   private readonly log = new Logger('RateLimit');
   private readonly throttlers: ThrottlerOptions[];
-  private readonly keyPrefix: string;
   private readonly failClosed: boolean;
   private readonly blocked = new Map<string, BlockedClients>();
   /** The keys of the clients seen last: a client's requests hash its address once. */
@@ -77,7 +76,6 @@ export class RateLimiter {
     for (const { name = 'default' } of this.throttlers) {
       this.blocked.set(name, new BlockedClients(BLOCKED_CLIENTS_PER_THROTTLER));
     }
-    this.keyPrefix = `${config.redis.keyPrefix}:rate-limit:`;
     this.failClosed = config.throttle.failMode === 'closed';
   }
 
@@ -184,7 +182,7 @@ export class RateLimiter {
   private keyOf(tracker: string): string {
     let key = this.keys.get(tracker);
     if (key === undefined) {
-      key = this.keyPrefix + hash('sha256', tracker, 'base64url');
+      key = hash('sha256', tracker, 'base64url');
       this.keys.set(tracker, key);
     }
     return key;

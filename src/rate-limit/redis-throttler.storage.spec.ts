@@ -40,6 +40,17 @@ describe(RedisThrottlerStorage.name, () => {
     ]);
   });
 
+  it('starts every key with its key prefix, before the hash tag of the client and throttler', async () => {
+    const client = fakeClient(true);
+    const sut = new RedisThrottlerStorage(client as unknown as RedisClient, 'app:rate-limit:');
+    await hits(sut, 1);
+    expect(client.throttlerIncrement.mock.calls[0].slice(0, 3)).toEqual([
+      2,
+      'app:rate-limit:{c0:default}:hits',
+      'app:rate-limit:{c0:default}:blocked',
+    ]);
+  });
+
   it('fails at once while the client is not connected', async () => {
     const client = fakeClient(false);
     client.status = 'reconnecting';

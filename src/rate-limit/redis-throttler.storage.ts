@@ -50,7 +50,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private pending: Hit[] = [];
   private readonly flush = (): void => this.sendPending();
 
-  constructor(redis: RedisClient) {
+  /**
+   * `keyPrefix` starts every key, before the hash tag of the client and throttler, so that the
+   * service's keys all share its prefix (an ACL user may be limited to it).
+   */
+  constructor(
+    redis: RedisClient,
+    private readonly keyPrefix = '',
+  ) {
     redis.defineCommand(INCREMENT_COMMAND, { lua: THROTTLER_INCREMENT_LUA });
     this.redis = redis as WithIncrement<RedisClient>;
     this.batched = !redis.isCluster;
@@ -66,8 +73,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     if (this.redis.status !== 'ready') return Promise.reject(new RateLimitStoreUnavailableError());
     return new Promise((resolve, reject) => {
       const hit: Hit = {
-        hitKey: `{${key}:${throttlerName}}:hits`,
-        blockKey: `{${key}:${throttlerName}}:blocked`,
+        hitKey: `${this.keyPrefix}{${key}:${throttlerName}}:hits`,
+        blockKey: `${this.keyPrefix}{${key}:${throttlerName}}:blocked`,
         ttl,
         limit,
         blockDuration,

@@ -1,21 +1,26 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { createRedisClient } from './redis-client.factory';
+import { RedisClientFactory } from './redis-client.factory';
 import { CACHE_REDIS_CLIENT, REDIS_CLIENT, RedisClient } from './redis.constants';
 
 @Global()
 @Module({
   providers: [
     {
-      provide: REDIS_CLIENT,
+      provide: RedisClientFactory,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
+      useFactory: (config: AppConfig) => new RedisClientFactory(config.redis),
+    },
+    {
+      provide: REDIS_CLIENT,
+      inject: [AppConfig, RedisClientFactory],
+      useFactory: (config: AppConfig, factory: RedisClientFactory) => {
         const logger = new Logger('Redis');
-        const client = createRedisClient(config.redis, logger);
+        const client = factory.create(config.redis, logger);
         if (!client) {
           logger.warn(
-            'REDIS_URL and REDIS_CLUSTER_NODES are unset: caches, sessions, rate limits and locks use ' +
-              'in-process stores. This mode serves ONE instance only.',
+            'REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS are unset: caches, sessions, rate ' +
+              'limits and locks use in-process stores. This mode serves ONE instance only.',
           );
         }
         return client;
@@ -23,12 +28,12 @@ import { CACHE_REDIS_CLIENT, REDIS_CLIENT, RedisClient } from './redis.constants
     },
     {
       provide: CACHE_REDIS_CLIENT,
-      inject: [AppConfig, REDIS_CLIENT],
-      useFactory: (config: AppConfig, main: RedisClient | null) =>
-        config.cache.redis ? createRedisClient(config.cache.redis, new Logger('CacheRedis')) : main,
+      inject: [AppConfig, RedisClientFactory, REDIS_CLIENT],
+      useFactory: (config: AppConfig, factory: RedisClientFactory, main: RedisClient | null) =>
+        config.cache.redis ? factory.create(config.cache.redis, new Logger('CacheRedis')) : main,
     },
   ],
-  exports: [REDIS_CLIENT, CACHE_REDIS_CLIENT],
+  exports: [RedisClientFactory, REDIS_CLIENT, CACHE_REDIS_CLIENT],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(

@@ -3,6 +3,7 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { Registry } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 import { LockBusyError, LockModule } from '../lock';
+import { RedisClientFactory } from '../redis/redis-client.factory';
 import { REDIS_CLIENT } from '../redis/redis.constants';
 import { InventoryReportJob } from './inventory-report.job';
 import { InventoryReportStore } from './inventory-report.store';
@@ -28,10 +29,11 @@ async function compile(delayMs: number, store: ReturnType<typeof storeDouble>) {
   @Module({
     providers: [
       { provide: REDIS_CLIENT, useValue: null },
+      { provide: RedisClientFactory, useValue: new RedisClientFactory({ tls: false }) },
       { provide: AppConfig, useValue: config },
       { provide: Registry, useValue: new Registry() },
     ],
-    exports: [REDIS_CLIENT, AppConfig, Registry],
+    exports: [REDIS_CLIENT, RedisClientFactory, AppConfig, Registry],
   })
   class Surroundings {}
   const moduleRef = await Test.createTestingModule({

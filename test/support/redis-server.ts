@@ -1,10 +1,23 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, RedisOptions } from 'ioredis';
 import { releaseAtExit, stopAtExit } from './exit-cleanup';
 import { freePort, waitFor } from './ports';
+import type { TlsCertificates } from './tls-certificates';
+
+/**
+ * How a server is reached: `tls` serves TLS only, with certificates signed by its CA; `password` is
+ * the `default` user's (`requirepass`), which replicas and Cluster nodes also use to talk to each other.
+ */
+export interface RedisSecurity {
+  tls?: TlsCertificates;
+  password?: string;
+}
+
+/** The name of the tests' own administrator connections in `CLIENT LIST`. */
+export const ADMIN_CONNECTION = 'test-admin';
 
 /** A real redis-server on a free loopback port, in a temporary folder that `destroy()` removes. */
 export class RedisServer {
@@ -14,13 +27,15 @@ export class RedisServer {
     readonly port: number,
     readonly dir: string,
     private readonly extraArgs: string[],
+    readonly security: RedisSecurity,
   ) {}
 
-  static async start(extraArgs: string[] = []): Promise<RedisServer> {
+  static async start(extraArgs: string[] = [], security: RedisSecurity = {}): Promise<RedisServer> {
     const server = new RedisServer(
       await freePort(),
       mkdtempSync(join(tmpdir(), 'redis-')),
       extraArgs,
+      security,
     );
     stopAtExit(server, () => server.kill());
     await server.start();
@@ -28,15 +43,39 @@ export class RedisServer {
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.security.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
+  }
+
+  /** The process id, to pause (SIGSTOP) or crash (SIGKILL) the server. */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  /** A client as the `default` user (an administrator), over TLS when the server speaks it. */
+  admin(options: RedisOptions = {}): Redis {
+    const { tls, password } = this.security;
+    return new Redis(this.port, '127.0.0.1', {
+      ...(tls ? { tls: { ca: readFileSync(tls.caFile) } } : {}),
+      ...(password ? { password } : {}),
+      connectionName: ADMIN_CONNECTION,
+      ...options,
+    });
+  }
+
+  /** `redis-cli` arguments that reach this server as its administrator. */
+  get cliArgs(): string[] {
+    return ['-p', String(this.port), ...cliSecurityArgs(this.security)];
   }
 
   async start(): Promise<void> {
+    const { tls, password } = this.security;
+    const listen = tls ? tls.redisArgs(this.port) : ['--port', String(this.port)];
+    const auth = password ? ['--requirepass', password, '--masterauth', password] : [];
     this.process = spawn(
       'redis-server',
       [
-        '--port',
-        String(this.port),
+        ...listen,
+        ...auth,
         '--bind',
         '127.0.0.1',
         '--dir',
@@ -60,7 +99,7 @@ export class RedisServer {
     if (!proc || proc.exitCode !== null) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     try {
-      execFileSync('redis-cli', ['-p', String(this.port), 'shutdown', 'save'], { stdio: 'ignore' });
+      execFileSync('redis-cli', [...this.cliArgs, 'shutdown', 'save'], { stdio: 'ignore' });
     } catch {
       proc.kill('SIGKILL');
     }
@@ -81,7 +120,7 @@ export class RedisServer {
   }
 
   private async ping(): Promise<boolean> {
-    const client = new Redis(this.port, '127.0.0.1', {
+    const client = this.admin({
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
@@ -98,17 +137,31 @@ export class RedisServer {
 
 /** A Redis Cluster of three masters with one replica each, as `REDIS_CLUSTER_NODES` wants it. */
 export class RedisCluster {
-  private constructor(private readonly servers: RedisServer[]) {}
+  private constructor(readonly servers: RedisServer[]) {}
 
-  static async start(): Promise<RedisCluster> {
+  static async start(security: RedisSecurity = {}): Promise<RedisCluster> {
+    const tlsCluster = security.tls ? ['--tls-cluster', 'yes', '--tls-replication', 'yes'] : [];
     const servers = await Promise.all(
       Array.from({ length: 6 }, () =>
-        RedisServer.start(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000']),
+        RedisServer.start(
+          [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-node-timeout',
+            '2000',
+            // A replica (a failed master back, say) syncs at once rather than 5 s later.
+            '--repl-diskless-sync-delay',
+            '0',
+            ...tlsCluster,
+          ],
+          security,
+        ),
       ),
     );
     execFileSync(
       'redis-cli',
       [
+        ...cliSecurityArgs(security),
         '--cluster',
         'create',
         ...servers.map((s) => `127.0.0.1:${s.port}`),
@@ -138,9 +191,14 @@ export class RedisCluster {
 
   private isReady(): Promise<boolean> {
     const ready = this.servers.every((s) => {
-      const info = execFileSync('redis-cli', ['-p', String(s.port), 'cluster', 'info']).toString();
+      const info = execFileSync('redis-cli', [...s.cliArgs, 'cluster', 'info']).toString();
       return info.includes('cluster_state:ok');
     });
     return Promise.resolve(ready);
   }
+}
+
+/** `redis-cli` arguments that speak TLS and sign in as the `default` user, as `security` needs. */
+function cliSecurityArgs({ tls, password }: RedisSecurity): string[] {
+  return [...(tls ? tls.cliArgs : []), ...(password ? ['--no-auth-warning', '-a', password] : [])];
 }

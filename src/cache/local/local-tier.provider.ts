@@ -11,7 +11,7 @@ export const localTierProvider: Provider = {
   inject: [RESOLVED_CACHE_OPTIONS, CACHE_ORIGIN],
   useFactory: (options: ResolvedCacheOptions, origin: string): LocalTier | null =>
     options.redis && options.l1MaxEntries > 0
-      ? new LocalTier(options.redis, origin, options.l1MaxEntries, options.l1MaxAgeMs)
+      ? new LocalTier(options.redis, origin, options)
       : null,
 };
 

@@ -1,18 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import type { CacheKeys } from '../cache-keys';
-import type { CacheRedisClient } from '../cache-module.options';
+import type { CacheRedisClient, ResolvedCacheOptions } from '../cache-module.options';
 import { ChannelSubscriber, SubscriberEvents } from './channel-subscriber';
 import { decodeInvalidation } from './invalidation-message';
 import { LocalCache } from './local-cache';
-
-/** Subscriber connections reconnect quickly, like the project's clients, whatever the source's options. */
-const subscriberOptions = {
-  lazyConnect: true,
-  autoResubscribe: false,
-  maxRetriesPerRequest: 1,
-  retryStrategy: (attempt: number) => Math.min(50 * attempt, 500),
-};
 
 /**
  * The L1 tier: one {@link LocalCache} per cache name, each kept coherent by the invalidations that the
@@ -34,19 +26,26 @@ export class LocalTier {
   constructor(
     private readonly client: CacheRedisClient,
     private readonly origin: string,
-    private readonly maxEntries: number,
-    private readonly maxAgeMs: number,
+    private readonly options: Pick<
+      ResolvedCacheOptions,
+      'l1MaxEntries' | 'l1MaxAgeMs' | 'subscriberConnection'
+    >,
   ) {}
 
   /** The local copies of a cache; created, and its channel subscribed, on first use. */
   of(keys: CacheKeys): LocalCache {
     let cache = this.caches.get(keys.channel);
     if (!cache) {
-      cache = new LocalCache(this.maxEntries, this.maxAgeMs);
+      cache = new LocalCache(this.options.l1MaxEntries, this.options.l1MaxAgeMs);
       this.caches.set(keys.channel, cache);
       this.subscribe(keys.channel);
     }
     return cache;
+  }
+
+  /** Drops every copy, and every read in flight: none may be kept. */
+  dropAll(): void {
+    for (const cache of this.caches.values()) cache.invalidate({ keys: [], tags: [], all: true });
   }
 
   async close(): Promise<void> {
@@ -57,15 +56,20 @@ export class LocalTier {
 
   private subscribe(channel: string): void {
     const client = this.client;
+    const connect = this.options.subscriberConnection;
     if (client instanceof Cluster) {
       // Sharded pub/sub: each channel is served by the master of its slot (the cache's hash tag).
-      const subscriber = new ChannelSubscriber(() => shardOf(client, channel), true, this.events);
+      const subscriber = new ChannelSubscriber(
+        async () => connect(await shardOf(client, channel)),
+        true,
+        this.events,
+      );
       this.subscribers.push(subscriber);
       subscriber.add(channel);
       return;
     }
     this.shared ??= new ChannelSubscriber(
-      () => Promise.resolve(client.duplicate(subscriberOptions)),
+      () => Promise.resolve(connect(client)),
       false,
       this.events,
     );
@@ -88,7 +92,7 @@ export class LocalTier {
 
 type SlotRange = [start: number, end: number, master: [host: string, port: number]];
 
-/** A subscriber connection to the master that owns `channel`'s slot now, as the cluster says. */
+/** The node of the master that owns `channel`'s slot now, as the cluster says. */
 async function shardOf(cluster: Cluster, channel: string): Promise<Redis> {
   if (cluster.status !== 'ready') throw new Error('The cluster is not ready');
   const slot = Number(await cluster.cluster('KEYSLOT', channel));
@@ -98,5 +102,5 @@ async function shardOf(cluster: Cluster, channel: string): Promise<Redis> {
     .nodes()
     .find((candidate) => candidate.options.host === host && candidate.options.port === port);
   if (!node) throw new Error(`No known node serves slot ${slot}`);
-  return node.duplicate(subscriberOptions);
+  return node;
 }
