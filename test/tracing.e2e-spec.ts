@@ -135,6 +135,20 @@ describe('Traces of node dist/main.js over OTLP (e2e)', () => {
       expect(receiver.contentTypes).toContain('application/x-protobuf');
     });
 
+    it('follows a caller that does not sample: its trace id answered unsampled, nothing exported', async () => {
+      const traceId = randomBytes(16).toString('hex');
+      const parentId = randomBytes(8).toString('hex');
+      const response = await fetch(`${url}/products?limit=1`, {
+        headers: { traceparent: `00-${traceId}-${parentId}-00` },
+      });
+      expect(response.headers.get('traceparent')).toMatch(
+        new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`),
+      );
+      // Spans leave in the order they end: once a later request's trace is in, this one's would be.
+      await spansOf((await traced('/products?limit=1')).traceId);
+      expect(receiver.trace(traceId)).toEqual([]);
+    });
+
     it('starts a trace of its own for a request without a traceparent', async () => {
       const response = await fetch(`${url}/products?limit=2`);
       const [, traceId, spanId] = response.headers.get('traceparent')!.split('-');

@@ -1,37 +1,32 @@
 import { subscribe } from 'node:diagnostics_channel';
-import type { ServerResponse } from 'node:http';
-import { context, propagation, Span, trace } from '@opentelemetry/api';
-import { getRPCMetadata, RPCType } from '@opentelemetry/core';
-import type { FastifyInstance } from 'fastify';
+import { context, propagation } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Span } from '@opentelemetry/api';
 
 /**
- * Gives each server span its route pattern: the HTTP instrumentation names the span
- * `<METHOD> <route>` and sets `http.route` from the request's RPC metadata when the answer is sent.
- * Fastify announces every new instance on the `fastify.initialization` channel, so the hook is
- * added before the application's own. @fastify/otel does the same and more: a second span per
- * request, one per hook and handler, and a `url.path` that keeps the query string; the server span
- * with its route is the part worth its cost.
+ * Names @fastify/otel's server span `<METHOD> <route pattern>` and records the path without its
+ * query string (which may hold personal data).
  */
-export function nameServerSpansByRoute(): void {
+export function describeServerSpan(span: Span, request: FastifyRequest): void {
+  const route = request.routeOptions.url;
+  span.updateName(route ? `${request.method} ${route}` : request.method);
+  const query = request.url.indexOf('?');
+  if (query >= 0) span.setAttribute('url.path', request.url.slice(0, query));
+}
+
+/**
+ * Answers each request with its server span's W3C `traceparent` (and `tracestate`, if any). Fastify
+ * announces every new instance on the `fastify.initialization` channel; subscribed after
+ * @fastify/otel, the hook runs after the one that starts the server span.
+ */
+export function returnTraceparent(): void {
   subscribe('fastify.initialization', (message) => {
     const { fastify } = message as { fastify: FastifyInstance };
-    fastify.addHook('onRequest', (request, _reply, done) => {
-      const metadata = getRPCMetadata(context.active());
-      const route = request.routeOptions.url;
-      if (metadata?.type === RPCType.HTTP && route) metadata.route = route;
+    fastify.addHook('onRequest', (_request, reply, done) => {
+      const headers: Record<string, string> = {};
+      propagation.inject(context.active(), headers);
+      void reply.headers(headers);
       done();
     });
   });
-}
-
-/** Answers each request with its server span's W3C `traceparent` (and `tracestate`, if any). */
-export function returnTraceparent(span: Span, response: unknown): void {
-  if (!isServerResponse(response)) return;
-  propagation.inject(trace.setSpan(context.active(), span), response, {
-    set: (carrier, key, value) => void carrier.setHeader(key, value),
-  });
-}
-
-function isServerResponse(response: unknown): response is ServerResponse {
-  return typeof (response as ServerResponse).setHeader === 'function';
 }
