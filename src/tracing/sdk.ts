@@ -16,7 +16,7 @@ import { onTracingShutdown } from './shutdown';
  * the batch queue (`OTEL_BSP_MAX_QUEUE_SIZE`, 2048 spans by default), and the spans dropped.
  *
  * Server spans come from @fastify/otel, Fastify's own instrumentation, with its hook and handler
- * spans off. `@opentelemetry/instrumentation-http` made the same span at about three times the cost
+ * spans off. `@opentelemetry/instrumentation-http` made the same span at about twice the cost
  * (it binds every listener of each request and response to the context, and computes a dozen
  * attributes before sampling): 25 to 30 µs more per cached read, a third of what the read costs.
  */
