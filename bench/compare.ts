@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { PostgresServer } from '../test/support/postgres-server';
 import { RedisServer } from '../test/support/redis-server';
 import { productionEnv, seedProduct } from './fixtures';
-import { rssOf, startService, type Server } from './processes';
+import { rssOf, startOtlpSink, startService, type Server } from './processes';
 
 /**
  * Compares builds of the service side by side: all of them run at once on one PostgreSQL and Redis
@@ -13,11 +13,25 @@ import { rssOf, startService, type Server } from './processes';
  * per request, which other load disturbs less than req/s, the median p99 and the peak RSS.
  *
  * Usage: npm run bench:compare -- <dist> <dist> [...] [--rounds=6] [--seconds=5]
+ *
+ * A build may be followed by variables of its own, `<dist>,NAME=value,NAME=value`, to compare one
+ * build in several configurations; `OTEL_EXPORTER_OTLP_ENDPOINT=sink` points it at a collector
+ * stand-in that the script starts (`otlp-sink.ts`).
  */
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number =>
   Number(args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-const builds = args.filter((arg) => !arg.startsWith('--')).map((dist) => resolve(dist));
+const builds = args.filter((arg) => !arg.startsWith('--'));
+const SINK = 'sink';
+
+/** A build's folder and its own variables, from `<dist>,NAME=value,…`. */
+function buildOf(arg: string): { dist: string; env: Record<string, string> } {
+  const [dist, ...assignments] = arg.split(',');
+  const env = Object.fromEntries(
+    assignments.map((a) => [a.split('=')[0], a.slice(a.indexOf('=') + 1)]),
+  );
+  return { dist: resolve(dist), env };
+}
 const rounds = flag('rounds', 6);
 const seconds = flag('seconds', 5);
 const CLOCK_TICK_MS = 10; // /proc/<pid>/stat counts in USER_HZ (100 on Linux)
@@ -42,10 +56,18 @@ async function main(): Promise<void> {
   if (builds.length < 2) throw new Error('Give at least two build folders (dist) to compare');
   const [postgres, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
   const servers: Server[] = [];
+  const needsSink = builds.some((arg) => buildOf(arg).env.OTEL_EXPORTER_OTLP_ENDPOINT === SINK);
+  const sink = needsSink ? await startOtlpSink() : undefined;
   try {
     const databaseUrl = await postgres.createDatabase('bench');
     const env = productionEnv(databaseUrl, redis.url);
-    for (const dist of builds) servers.push(await startService(dist, env));
+    for (const arg of builds) {
+      const build = buildOf(arg);
+      if (build.env.OTEL_EXPORTER_OTLP_ENDPOINT === SINK) {
+        build.env.OTEL_EXPORTER_OTLP_ENDPOINT = sink!.base;
+      }
+      servers.push(await startService(build.dist, { ...env, ...build.env }));
+    }
     const path = `/products/${await seedProduct(databaseUrl, 'Espresso cup')}`;
     const load = (server: Server, duration: number) =>
       autocannon({ url: server.base + path, connections: 50, duration });
@@ -77,15 +99,16 @@ async function main(): Promise<void> {
     );
     console.log('| build | req/s (median) | CPU per request | p99 ms | peak RSS MiB |');
     console.log('| --- | ---: | ---: | ---: | ---: |');
-    for (const [i, dist] of builds.entries()) {
+    for (const [i, build] of builds.entries()) {
       const { requests, cpuUs, p99, peakRss } = samples[i];
       console.log(
-        `| ${dist} | ${Math.round(median(requests))} | ${median(cpuUs).toFixed(0)} µs | ` +
+        `| ${build} | ${Math.round(median(requests))} | ${median(cpuUs).toFixed(0)} µs | ` +
           `${median(p99)} | ${(peakRss / 2 ** 20).toFixed(0)} |`,
       );
     }
   } finally {
     for (const server of servers) await server.stop();
+    await sink?.stop();
     await Promise.all([postgres.destroy(), redis.destroy()]);
   }
 }

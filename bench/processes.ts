@@ -65,3 +65,13 @@ export async function startReference(redisUrl: string, key: string): Promise<Ser
   await new Promise((resolve) => child.once('message', resolve));
   return { base: `http://127.0.0.1:${port}`, child, stop: stopper(child) };
 }
+
+/** The collector stand-in (`otlp-sink.ts`): accepts OTLP exports and drops them. */
+export async function startOtlpSink(): Promise<Server> {
+  const port = await freePort();
+  const child = fork(join(__dirname, 'otlp-sink.ts'), [String(port)], {
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+  });
+  await new Promise((resolve) => child.once('message', resolve));
+  return { base: `http://127.0.0.1:${port}`, child, stop: stopper(child) };
+}

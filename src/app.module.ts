@@ -16,6 +16,7 @@ import { CACHE_REDIS_CLIENT, RedisClient } from './redis/redis.constants';
 import { RedisModule } from './redis/redis.module';
 import { ReportsModule } from './reports/reports.module';
 import { SessionModule } from './session/session.module';
+import { tracerOf } from './tracing/tracer';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -43,6 +44,7 @@ export class AppModule {
             l1MaxEntries: config.cache.l1MaxEntries,
             maxEntryBytes: config.cache.maxEntryBytes,
             requestScope: requestContext.storage,
+            tracer: tracerOf(config, 'cache'),
           }),
         }),
         RateLimitModule,

@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { Tracer } from '@opentelemetry/api';
 import type { Cluster, Redis } from 'ioredis';
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { Registry } from 'prom-client';
@@ -42,6 +43,12 @@ export interface CacheModuleOptions {
    * outcome is kept on that object rather than in a context of the module's own.
    */
   requestScope?: AsyncLocalStorage<OutcomeHolder>;
+  /**
+   * OpenTelemetry tracer for the cache's spans (`cache.get`, `cache.fill`, `cache.evict`): pass one
+   * when traces are exported. Without it the cache makes no span at all, so a cached read pays
+   * nothing for tracing, not even for the API's no-op spans.
+   */
+  tracer?: Tracer;
 }
 
 export const {
@@ -65,6 +72,7 @@ export interface ResolvedCacheOptions {
   subscriberConnection: (node: Redis) => Redis;
   maxEntryBytes: number;
   requestScope?: AsyncLocalStorage<OutcomeHolder>;
+  tracer?: Tracer;
 }
 
 export const RESOLVED_CACHE_OPTIONS = Symbol('RESOLVED_CACHE_OPTIONS');
@@ -91,6 +99,7 @@ export function resolveCacheOptions(options: CacheModuleOptions): ResolvedCacheO
     subscriberConnection: options.subscriberConnection ?? duplicateForSubscriber,
     maxEntryBytes: options.maxEntryBytes ?? 1_048_576,
     requestScope: options.requestScope,
+    tracer: options.tracer,
   };
 }
 

@@ -17,6 +17,7 @@ import {
   ttlOverrideName,
 } from './cache-module.options';
 import { CacheOutcome, CacheOutcomeContext } from './cache-outcome.context';
+import { CacheSpans, EvictionOutcome } from './cache-spans';
 import type { LocalCache, Ticket } from './local/local-cache';
 import { LOCAL_TIER } from './local/local-tier.provider';
 import type { LocalTier } from './local/local-tier';
@@ -91,6 +92,7 @@ export class CacheService {
   private recovery?: Promise<void>;
   private degradedUntil = 0;
   private readonly lastWarnings = new Map<string, number>();
+  private readonly spans: CacheSpans | null;
 
   constructor(
     @Inject(CACHE_BACKEND) private readonly backend: CacheBackend,
@@ -104,6 +106,7 @@ export class CacheService {
       this.losses++;
       tier?.dropAll();
     });
+    this.spans = options.tracer ? new CacheSpans(options.tracer) : null;
   }
 
   /** Declares a cache name; recovery after a lost connection invalidates every declared cache. */
@@ -112,26 +115,38 @@ export class CacheService {
   }
 
   /** The cached value of `name`/`key`, or `loader`'s result, stored unless it is `undefined`. */
-  async getOrLoad<T>(
+  getOrLoad<T>(
     name: string,
     key: string,
     loader: () => Promise<T>,
     options: LoadOptions<T>,
   ): Promise<T> {
+    const answer = this.spans
+      ? this.spans.get(name, () => this.lookup(name, key, loader, options))
+      : this.lookup(name, key, loader, options);
+    return answer.then(({ value, outcome }) => {
+      this.outcomes.record(outcome);
+      return value;
+    });
+  }
+
+  private async lookup<T>(
+    name: string,
+    key: string,
+    loader: () => Promise<T>,
+    options: LoadOptions<T>,
+  ): Promise<Answer<T>> {
     const cache = this.declared(name);
     const copy = cache.local?.get(key);
     if (copy !== undefined) {
       this.metrics.hits.inc({ cache: name });
       this.metrics.l1Hits.inc({ cache: name });
-      this.outcomes.record('HIT');
-      return JSON.parse(copy) as T;
+      return { value: JSON.parse(copy) as T, outcome: 'HIT' };
     }
     const ttl = cache.ttlOverride ?? options.ttl;
-    const answer = await this.flights.run(`${cache.keys.base}${key}`, () =>
+    return await this.flights.run(`${cache.keys.base}${key}`, () =>
       this.resolve(name, cache, key, loader, { ...options, ttl }),
     );
-    this.outcomes.record(answer.outcome);
-    return answer.value;
   }
 
   /**
@@ -143,18 +158,25 @@ export class CacheService {
   }
 
   /** Invalidates keys, tags or the whole cache; never throws (a failed invalidation is replayed). */
-  async evict(
+  async evict(name: string, options: EvictOptions): Promise<void> {
+    if (this.spans) return this.spans.evict(name, () => this.invalidate(name, options));
+    await this.invalidate(name, options);
+  }
+
+  private async invalidate(
     name: string,
     { keys = [], tags = [], allEntries = false }: EvictOptions,
-  ): Promise<void> {
+  ): Promise<EvictionOutcome> {
     const invalidation: Invalidation = { keys, tags, all: allEntries };
     const cache = this.declared(name);
     try {
       await this.ready();
       await this.timed(this.backend.invalidate(cache.keys, invalidation));
+      return 'evicted';
     } catch (error) {
       this.pending.push({ name, invalidation });
       this.warn(`Invalidation of "${name}" deferred until Redis answers`, error);
+      return 'bypass';
     } finally {
       cache.local?.invalidate(invalidation);
     }
@@ -225,8 +247,10 @@ export class CacheService {
       this.metrics.misses.inc({ cache: name });
       return { value: await loader(), outcome: 'BYPASS' };
     }
-    const deadline = Date.now() + CACHE_DEFAULTS.lockTtlMs;
+    const waitStart = Date.now();
+    const deadline = waitStart + CACHE_DEFAULTS.lockTtlMs;
     let pause: number = CACHE_DEFAULTS.pollMinMs;
+    const waited = result.kind === 'wait' && result.stale === undefined;
     while (result.kind === 'wait' && result.stale === undefined && Date.now() < deadline) {
       await sleep(pause);
       pause = Math.min(pause * 2, CACHE_DEFAULTS.pollMaxMs);
@@ -236,6 +260,7 @@ export class CacheService {
         break;
       }
     }
+    if (waited) this.spans?.waited(Date.now() - waitStart);
     if (result.kind === 'hit') {
       if (ticket) local?.set(key, ticket, result.value, result.tags, result.ttlMs);
       this.metrics.hits.inc({ cache: name });
@@ -246,7 +271,8 @@ export class CacheService {
       return { value: JSON.parse(result.stale) as T, outcome: 'STALE' };
     }
     const fill = { lease: result.lease, stale: result.stale, ticket };
-    return this.loadAndFill(name, { keys, local }, key, loader, options, fill);
+    const load = () => this.loadAndFill(name, { keys, local }, key, loader, options, fill);
+    return this.spans ? this.spans.fill(name, waited, load) : load();
   }
 
   private async loadAndFill<T>(
@@ -273,6 +299,7 @@ export class CacheService {
     const entry = this.storable(value, options) ? this.entryOf(value, options) : null;
     if (entry && this.fits(name, entry)) {
       const stored = await this.quietly(this.timed(this.backend.fill(keys, key, entry, lease)));
+      this.spans?.stored(stored === true);
       if (stored && ticket) local?.set(key, ticket, entry.value, entry.tags, entry.ttlMs);
     } else {
       await this.quietly(this.timed(this.backend.release(keys, key, lease)));

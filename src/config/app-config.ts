@@ -82,6 +82,8 @@ export class AppConfig {
   readonly reports: { delayMs: number; cron: string; scheduleEnabled: boolean };
   /** `redisNodes`: independent Redis masters for the lock quorum, when set (else the project Redis). */
   readonly lock: { ttlMs: number; redisNodes?: string[] };
+  /** True when traces are exported (`OTEL_EXPORTER_OTLP_ENDPOINT`): the libraries then make spans. */
+  readonly tracing: { enabled: boolean };
 
   constructor(env: Environment) {
     this.production = env.NODE_ENV === 'production';
@@ -158,6 +160,7 @@ export class AppConfig {
       scheduleEnabled: env.INVENTORY_REPORT_SCHEDULE,
     };
     this.lock = { ttlMs: env.LOCK_TTL_MS, redisNodes: env.LOCK_REDIS_NODES?.split(',') };
+    this.tracing = { enabled: env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined };
   }
 
   /** True when no Redis is configured and the Redis-backed parts use in-process stores. */

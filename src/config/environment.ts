@@ -38,6 +38,16 @@ const Flag = (): PropertyDecorator => {
   return (target, key) => decorators.forEach((d) => d(target, key));
 };
 
+/** The samplers OpenTelemetry's `OTEL_TRACES_SAMPLER` names. */
+const TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
 /** Every environment variable the service reads, with its default. Validated once at start-up. */
 export class Environment {
   @IsIn(['development', 'production', 'test'])
@@ -274,6 +284,33 @@ export class Environment {
     },
   })
   METRICS_PORT?: number;
+
+  /** Unset: no tracing, and nothing of OpenTelemetry's SDK is loaded (see `src/tracing.ts`). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, {
+    message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL',
+  })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsIn(['http/protobuf', 'http/json'])
+  OTEL_EXPORTER_OTLP_PROTOCOL?: 'http/protobuf' | 'http/json';
+
+  /** Unset: the package's name. */
+  @IsOptional()
+  @IsString()
+  OTEL_SERVICE_NAME?: string;
+
+  @IsOptional()
+  @IsIn(TRACES_SAMPLERS)
+  OTEL_TRACES_SAMPLER?: string;
+
+  /** The ratio of the `*traceidratio` samplers, from 0 to 1. */
+  @IsOptional()
+  @Matches(/^(0(\.\d+)?|1(\.0+)?)$/, {
+    message: 'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1',
+  })
+  OTEL_TRACES_SAMPLER_ARG?: string;
 
   @Transform(toInt)
   @IsInt()

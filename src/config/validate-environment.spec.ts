@@ -85,6 +85,30 @@ describe(validateEnvironment.name, () => {
     ]);
   });
 
+  it('turns tracing on with OTEL_EXPORTER_OTLP_ENDPOINT and checks the OTEL_* values it names', () => {
+    expect(new AppConfig(validateEnvironment({})).tracing).toEqual({ enabled: false });
+    const env = validateEnvironment({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    });
+    expect(new AppConfig(env).tracing).toEqual({ enabled: true });
+    expect(linesFor({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT: OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (got "collector:4318")',
+    ]);
+    for (const [name, value] of [
+      ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
+      ['OTEL_TRACES_SAMPLER', 'sometimes'],
+      ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
+      ['OTEL_TRACES_SAMPLER_ARG', 'half'],
+    ]) {
+      const lines = linesFor({ [name]: value });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^${name}: `));
+    }
+  });
+
   it.each(COUNTS_LIMITS_AND_TTLS)('accepts any positive integer for %s', (name) => {
     for (const value of ['1', '86400', '1000000000000']) {
       expect(validateEnvironment({ [name]: value })).toHaveProperty(name, Number(value));

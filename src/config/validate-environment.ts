@@ -59,9 +59,13 @@ function describe(error: ValidationError): string {
  * alone rather than inside Nest's module-initialisation error log.
  */
 export function checkEnvironment(overrides: Record<string, string> = {}): Environment {
+  return validateEnvironment({ ...readEnvFile(), ...process.env, ...overrides });
+}
+
+/** The variables `.env` in the working directory sets, if there is one. */
+export function readEnvFile(): Record<string, string | undefined> {
   const file = resolve(process.cwd(), '.env');
-  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
-  return validateEnvironment({ ...fromFile, ...process.env, ...overrides });
+  return existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
+import type { Tracer } from '@opentelemetry/api';
 import type { Cluster, Redis } from 'ioredis';
 import type { WindowSpec } from './buckets';
 
@@ -20,6 +21,10 @@ export interface LeaderboardModuleOptions {
   maxPendingMembers?: number;
   /** false: `record()` counts nothing (reads still answer). Default true. */
   counting?: boolean;
+  /**
+   * OpenTelemetry tracer for a `leaderboard.flush` span per batch sent. Without it no span is made.
+   */
+  tracer?: Tracer;
   /** The clock, for tests. Default `Date.now`. */
   now?: () => number;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { Counter } from 'prom-client';
 import { Batch, buildBatch, unexpired } from './batch';
 import { BucketUnit, UNIT_MS, WindowSpec, liveBuckets, retention, windowBuckets } from './buckets';
@@ -135,7 +136,23 @@ export class Leaderboard implements OnModuleInit, OnApplicationShutdown {
     return !fresh || this.send(board, fresh);
   }
 
-  private async send(board: string, unsent: Unsent): Promise<boolean> {
+  /**
+   * Sends one batch; with a tracer, as a `leaderboard.flush` span that starts a trace of its own
+   * (a batch holds the views of many requests), with the board and the number of counts.
+   */
+  private send(board: string, unsent: Unsent): Promise<boolean> {
+    const { tracer } = this.options;
+    if (!tracer) return this.apply(board, unsent);
+    const attributes = { 'leaderboard.board': board, 'leaderboard.counts': unsent.pairs };
+    return tracer.startActiveSpan('leaderboard.flush', { root: true, attributes }, async (span) => {
+      const sent = await this.apply(board, unsent);
+      if (!sent) span.setStatus({ code: SpanStatusCode.ERROR, message: 'kept for the next flush' });
+      span.end();
+      return sent;
+    });
+  }
+
+  private async apply(board: string, unsent: Unsent): Promise<boolean> {
     try {
       await this.backend.apply(board, this.writer, unexpired(unsent.batch, this.now()));
     } catch (error) {

@@ -1,5 +1,6 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { Readiness } from '../health/readiness';
+import { shutdownTracing } from '../tracing/shutdown';
 
 /**
  * SIGTERM and SIGINT as a rolling update needs them: `/health` answers 503 at once while the server
@@ -32,8 +33,9 @@ export function closeOnSignals(app: INestApplication, drainMs: number): void {
         return app.close();
       })
       .then(
-        () => {
+        async () => {
           logger.log('Shut down cleanly');
+          await shutdownTracing();
           process.exit(0);
         },
         (error: unknown) => {

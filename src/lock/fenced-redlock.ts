@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster, Redis, Result } from 'ioredis';
 import { LockBusyError } from './lock.errors';
+import type { LockSpans } from './lock-spans';
 import { collectVotes } from './votes';
 
 /**
@@ -120,7 +121,14 @@ export class FencedRedlock extends Redlock {
   private readonly masters: Master[];
   readonly quorum: number;
 
-  constructor(masters: Master[], settings: Settings) {
+  /**
+   * `spans` (with the lock's name for a key) makes a span of each extension and release.
+   */
+  constructor(
+    masters: Master[],
+    settings: Settings,
+    private readonly spans?: { of: LockSpans; nameOf: (key: string) => string },
+  ) {
     super(masters, settings);
     this.masters = [...this.clients];
     this.quorum = Math.floor(this.masters.length / 2) + 1;
@@ -226,13 +234,41 @@ export class FencedRedlock extends Redlock {
     );
   }
 
+  /** Redlock's extension, keeping the fencing token and acquisition time on the extended lock. */
+  override extend(existing: Lock, duration: number, settings?: Partial<Settings>): Promise<Lock> {
+    const { token, acquiredAt } = existing as Partial<FencedLock>;
+    const extend = async (): Promise<Lock> => {
+      const lock = await super.extend(existing, duration, settings);
+      if (token === undefined || acquiredAt === undefined) return lock;
+      const { resources, value, expiration } = lock;
+      return new FencedLock(this, resources, value, expiration, settings, token, acquiredAt);
+    };
+    if (!this.spans) return extend();
+    return this.spans.of.around(
+      'lock.extend',
+      this.spans.nameOf(existing.resources[0]),
+      token,
+      extend,
+    );
+  }
+
   /** A failed release is reported, never thrown: the lock then lapses at its expiry. */
-  override async release(lock: Lock, settings?: Partial<Settings>): Promise<ExecutionResult> {
-    try {
-      return await super.release(lock, settings);
-    } catch (error) {
-      this.emit('error', error);
-      return { attempts: [], start: Date.now() };
-    }
+  override release(lock: Lock, settings?: Partial<Settings>): Promise<ExecutionResult> {
+    const release = async (): Promise<ExecutionResult> => {
+      try {
+        return await super.release(lock, settings);
+      } catch (error) {
+        this.emit('error', error);
+        return { attempts: [], start: Date.now() };
+      }
+    };
+    if (!this.spans) return release();
+    const { token } = lock as Partial<FencedLock>;
+    return this.spans.of.around(
+      'lock.release',
+      this.spans.nameOf(lock.resources[0]),
+      token,
+      release,
+    );
   }
 }

@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { context, Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter, Registry } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 import { LockBusyError, LockShutdownError, LockUnavailableError } from './lock.errors';
 import { LOCK_BACKEND, Lease, LockBackend } from './lock-backend';
+import { LOCK_TRACER, LockSpans } from './lock-spans';
 import { effectiveTtl } from './lock-timing';
 
 /** What the work running under a lock knows about it. */
@@ -40,12 +42,15 @@ export class LockService implements OnModuleDestroy {
   private readonly context = new AsyncLocalStorage<HeldLock>();
   private readonly acquisitions: Counter<'lock' | 'result'>;
   private shuttingDown = false;
+  private readonly spans: LockSpans | null;
 
   constructor(
     @Inject(LOCK_BACKEND) private readonly backend: LockBackend,
     private readonly config: AppConfig,
     registry: Registry,
+    @Optional() @Inject(LOCK_TRACER) tracer?: Tracer | null,
   ) {
+    this.spans = tracer ? new LockSpans(tracer) : null;
     this.acquisitions = new Counter({
       name: 'lock_acquisitions_total',
       help: 'Lock acquisition attempts by lock and result (acquired or busy)',
@@ -74,19 +79,35 @@ export class LockService implements OnModuleDestroy {
       settled: Promise.resolve(),
     };
     this.holdings.add(holding);
-    const run = this.backend.using(resource, ttl, (lease) => {
-      holding.lease = lease;
-      this.acquisitions.inc({ lock: resource, result: 'acquired' });
-      const signal = AbortSignal.any([lease.lost, holding.shutdown.signal]);
-      const held: HeldLock = { resource, token: lease.token, acquiredAt: lease.acquiredAt, signal };
-      return this.context.run(held, () => work(signal, lease.token, held));
-    });
+    // With tracing, the store's commands, extensions and release are children of `lock.acquire`,
+    // while the work itself goes on under the caller's span.
+    const caller = context.active();
+    const acquiring = this.spans?.acquiring(resource);
+    const acquire = () =>
+      this.backend.using(resource, ttl, (lease) => {
+        holding.lease = lease;
+        this.acquisitions.inc({ lock: resource, result: 'acquired' });
+        if (acquiring) this.spans?.acquired(acquiring.span, lease.token);
+        const signal = AbortSignal.any([lease.lost, holding.shutdown.signal]);
+        const held: HeldLock = {
+          resource,
+          token: lease.token,
+          acquiredAt: lease.acquiredAt,
+          signal,
+        };
+        const hold = () => this.context.run(held, () => work(signal, lease.token, held));
+        return acquiring ? context.with(caller, hold) : hold();
+      });
+    const run = acquiring ? context.with(acquiring.context, acquire) : acquire();
     holding.settled = run.catch(() => undefined);
     try {
       return await run;
     } catch (error) {
-      if (error instanceof LockBusyError && !holding.lease) {
-        this.acquisitions.inc({ lock: resource, result: 'busy' });
+      if (!holding.lease) {
+        if (error instanceof LockBusyError) {
+          this.acquisitions.inc({ lock: resource, result: 'busy' });
+        }
+        if (acquiring) this.spans?.failed(acquiring.span, error);
       }
       throw error;
     } finally {

@@ -1,4 +1,5 @@
 import { LockBusyError, LockLostError } from './lock.errors';
+import type { LockSpans } from './lock-spans';
 import { Lease, LockBackend } from './lock-backend';
 import { extensionThreshold } from './lock-timing';
 
@@ -14,6 +15,9 @@ interface Holding {
 export class MemoryLockBackend implements LockBackend {
   private readonly holdings = new Map<string, Holding>();
   private readonly fences = new Map<string, number>();
+
+  /** `spans` makes a span of each extension and release. */
+  constructor(private readonly spans?: LockSpans) {}
 
   async using<T>(
     resource: string,
@@ -45,11 +49,15 @@ export class MemoryLockBackend implements LockBackend {
       holding.expiresAt = Date.now() + ttlMs;
       schedule();
     };
-    const release = (): Promise<void> => {
+    const free = (): Promise<void> => {
       clearTimeout(timer);
       if (this.holdings.get(resource) === holding) this.holdings.delete(resource);
       return Promise.resolve();
     };
+    const release = (): Promise<void> =>
+      this.spans && this.holdings.get(resource) === holding
+        ? this.spans.around('lock.release', resource, token, free)
+        : free();
     schedule();
     try {
       return await routine({ token, acquiredAt: new Date(now), lost: lost.signal, release });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { FencedLock, FencedRedlock } from './fenced-redlock';
 import { LockBusyError, LockLostError, LockUnavailableError } from './lock.errors';
+import type { LockSpans } from './lock-spans';
 import { Lease, LockBackend } from './lock-backend';
 import { extensionThreshold } from './lock-timing';
 
@@ -16,10 +17,15 @@ export class RedisLockBackend implements LockBackend {
   constructor(
     masters: (Redis | Cluster)[],
     private readonly keyPrefix: string,
+    spans?: LockSpans,
   ) {
     // A busy lock answers at once (only a split vote of several masters is retried); extension and
     // release try three times before Redlock's loop reconsiders, so a failing Redis is not hammered.
-    this.redlock = new FencedRedlock(masters, { retryCount: 2, retryDelay: 100, retryJitter: 50 });
+    this.redlock = new FencedRedlock(
+      masters,
+      { retryCount: 2, retryDelay: 100, retryJitter: 50 },
+      spans && { of: spans, nameOf: (key) => this.resourceOf(key) },
+    );
     this.redlock.on('error', (error: Error) => {
       if (!(error.name === 'ResourceLockedError')) this.logger.debug(`Redlock: ${error.message}`);
     });
@@ -28,6 +34,10 @@ export class RedisLockBackend implements LockBackend {
   /** `{lock:<resource>}` is the hash tag shared with the fence key, so one script may touch both. */
   keyOf(resource: string): string {
     return `${this.keyPrefix}:{lock:${resource}}`;
+  }
+
+  private resourceOf(key: string): string {
+    return key.slice(`${this.keyPrefix}:{lock:`.length, -1);
   }
 
   async using<T>(

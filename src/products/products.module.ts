@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { LeaderboardModule } from '../leaderboard';
 import { REDIS_CLIENT, RedisClient } from '../redis/redis.constants';
+import { tracerOf } from '../tracing/tracer';
 import { ProductEntity } from './product.entity';
 import { ProductViews, TRENDING_WINDOWS } from './product-views';
 import { ProductsController } from './products.controller';
@@ -20,6 +21,7 @@ import { TrendingService } from './trending.service';
         windows: TRENDING_WINDOWS,
         flushIntervalMs: config.trending.flushIntervalMs,
         counting: config.trending.enabled,
+        tracer: tracerOf(config, 'leaderboard'),
       }),
     }),
   ],

@@ -24,6 +24,7 @@ async function compile(delayMs: number, store: ReturnType<typeof storeDouble>) {
     lock: { ttlMs: 30000 },
     reports: { delayMs },
     redis: { keyPrefix: 'test' },
+    tracing: { enabled: false },
   } as AppConfig;
   @Global()
   @Module({

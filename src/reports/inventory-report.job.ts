@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { LockService, WithLock } from '../lock';
 import { InventoryReportStore } from './inventory-report.store';
 import { ReportRunEntity } from './report-run.entity';
+
+const tracer = trace.getTracer('nest-cache-starter.reports');
 
 /** The lock that lets one inventory report run at a time across all instances. */
 export const INVENTORY_REPORT_LOCK = 'reports:inventory';
@@ -24,7 +27,30 @@ export class InventoryReportJob {
    * of the run once it is recorded; the returned promise settles when the run has ended.
    */
   @WithLock(INVENTORY_REPORT_LOCK)
-  async run(onStarted: (run: ReportRunEntity) => void = () => undefined): Promise<ReportRunEntity> {
+  run(onStarted: (run: ReportRunEntity) => void = () => undefined): Promise<ReportRunEntity> {
+    const { token } = this.locks.current()!;
+    // A trace of its own, linked to the request that started the run (a scheduled run has none).
+    const starter = trace.getActiveSpan()?.spanContext();
+    return tracer.startActiveSpan(
+      'inventory-report run',
+      {
+        root: true,
+        links: starter ? [{ context: starter }] : [],
+        attributes: { 'lock.name': INVENTORY_REPORT_LOCK, 'lock.fencing_token': token },
+      },
+      async (span) => {
+        try {
+          const run = await this.runLocked(onStarted);
+          span.setAttributes({ 'report.run_id': run.runId, 'report.status': run.status });
+          return run;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async runLocked(onStarted: (run: ReportRunEntity) => void): Promise<ReportRunEntity> {
     const { token, acquiredAt, signal } = this.locks.current()!;
     const run = await this.store.start(token, acquiredAt);
     onStarted(run);
