@@ -1,3 +1,4 @@
+import * as argon2 from 'argon2';
 import { Client } from 'pg';
 import request from 'supertest';
 import { adminAgent } from './support/admin-agent';
@@ -69,6 +70,23 @@ describe('Users (e2e)', () => {
       expect(hash).not.toContain(password);
       expect(JSON.stringify(res.body)).not.toContain(hash);
       expect(JSON.stringify(res.body)).not.toContain(password);
+    });
+
+    it("hashes with OWASP's argon2id parameters, and re-hashes at sign-in a password stored with others, the user unchanged", async () => {
+      const password = 'an older hash of mine';
+      const res = await request(instance.url)
+        .post('/users')
+        .send({ email: 'rehash@example.com', name: 'Rehash', password })
+        .expect(201);
+      expect(await storedHash(res.body.id)).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      const older = await argon2.hash(password, { type: argon2.argon2id, memoryCost: 65_536 });
+      await db.query('UPDATE users SET password_hash = $1 WHERE id = $2', [older, res.body.id]);
+
+      const signIn = () =>
+        request(instance.url).post('/auth/login').send({ email: 'rehash@example.com', password });
+      expect((await signIn().expect(200)).body).toEqual(res.body);
+      expect(await storedHash(res.body.id)).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      expect((await signIn().expect(200)).body).toEqual(res.body);
     });
 
     it('answers 400 for a role in the sign-up body, and makes no user', async () => {

@@ -17,12 +17,17 @@ export class AuthService {
 
   /**
    * The user with these credentials, or 401. An unknown email is checked against a dummy hash made
-   * with the same parameters, so that it takes as long as a wrong password and reveals nothing.
+   * with the same parameters, so that it takes as long as a wrong password and reveals nothing. A
+   * hash made with other parameters than the current ones is replaced by one made with them, now
+   * that the password is at hand.
    */
   async verify(email: string, password: string): Promise<UserDto> {
     const user = await this.users.findCredentials(email);
     const valid = await this.hasher.verify(user?.passwordHash ?? (await this.dummy()), password);
     if (!user || !valid) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    if (this.hasher.needsRehash(user.passwordHash)) {
+      await this.users.replacePasswordHash(user.id, await this.hasher.hash(password));
+    }
     return UserDto.from(user);
   }
 

@@ -129,6 +129,14 @@ export class UsersService {
       .getOne();
   }
 
+  /**
+   * Stores a new hash of the same password. Nothing the user sees changes, `updatedAt` included, so
+   * no cached answer goes stale.
+   */
+  async replacePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash, updatedAt: () => 'updated_at' });
+  }
+
   private async load(id: string, withPasswordHash = false): Promise<UserEntity> {
     const query = this.users.createQueryBuilder('user').where('user.id = :id', { id });
     if (withPasswordHash) query.addSelect('user.passwordHash');
