@@ -41,6 +41,8 @@ describe.each([
   const LIMIT = 20;
   const LOGIN_LIMIT = 3;
   const LOGIN_ADDRESS_LIMIT = 5;
+  // A Redis of its own: one test counts every script the instances run on it.
+  let redis: RedisServer | undefined;
   let cluster: RedisCluster | undefined;
   let instances: AppInstance[];
   let redisUrls: string[];
@@ -58,6 +60,9 @@ describe.each([
     if (useCluster) {
       cluster = await RedisCluster.start();
       overrides.REDIS_CLUSTER_NODES = cluster.nodes;
+    } else {
+      redis = await RedisServer.start();
+      overrides.REDIS_URL = redis.url;
     }
     const env = await isolatedEnv(overrides);
     redisUrls = cluster
@@ -69,6 +74,7 @@ describe.each([
   afterAll(async () => {
     await closeAll(instances);
     await cluster?.destroy();
+    await redis?.destroy();
   });
 
   it('a burst of 5×limit concurrent requests spread over 3 instances admits exactly the limit, and one more for each count Redis did not answer in time', async () => {
