@@ -27,7 +27,7 @@ import { checkRedisAtStartup } from './redis/redis-startup-check';
 import { setUpSessions } from './session/session.setup';
 
 /**
- * Builds the application exactly as production runs it; `main.ts` and the e2e tests both call this.
+ * Builds the application exactly as production runs it; `serve.ts` and the e2e tests both call this.
  * `env` overrides the process environment; `root` (by default `AppModule`) lets a test add modules.
  */
 export async function createApp(

@@ -1,22 +1,15 @@
 import './tracing/register';
 import 'reflect-metadata';
-import type { AddressInfo } from 'node:net';
-import { Logger } from '@nestjs/common';
-import { createApp } from './app.setup';
-import { AppConfig } from './config/app-config';
-import { exitOnStartupError } from './config/validate-environment';
-import { serveEmbeddedCommands } from './embedded-commands';
-import { closeOnSignals } from './lifecycle/graceful-shutdown';
-import { describeListenAddress } from './lifecycle/listen-address';
+import { checkEnvironment, exitOnStartupError } from './config/validate-environment';
 
-async function bootstrap(): Promise<void> {
-  const app = await createApp();
-  const config = app.get(AppConfig);
-  closeOnSignals(app, config.shutdownDrainMs);
-  await app.listen(config.http.port, config.http.host);
-  const address = app.getHttpServer().address() as AddressInfo;
-  new Logger('Bootstrap').log(describeListenAddress(address));
-  if (!config.database.url) await serveEmbeddedCommands(app, config.database.dataDir);
+/**
+ * The service's entry point. The environment is checked before the application's modules load, which
+ * takes about a second, so that a bad value stops the process at once, with its lines alone.
+ */
+try {
+  checkEnvironment();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./serve') as typeof import('./serve')).serve().catch(exitOnStartupError);
+} catch (error) {
+  exitOnStartupError(error);
 }
-
-bootstrap().catch(exitOnStartupError);

@@ -22,6 +22,10 @@ const SOURCE_MIGRATIONS = join(ROOT, 'src', 'database', 'migrations');
  * database and no data folder, so it also works while an embedded-mode server runs.
  */
 async function main([command, name, ...flags]: string[]): Promise<void> {
+  if (!['run', 'revert', 'generate'].includes(command)) throw new Error(USAGE);
+  if (command === 'generate' && !isMigrationName(name)) {
+    throw new Error(`${USAGE}\n<Name> is PascalCase, e.g. AddOrders`);
+  }
   const scratch = command === 'generate' && flags.includes('--scratch');
   const config = new AppConfig(checkEnvironment());
   const embedded = scratch
@@ -36,8 +40,7 @@ async function main([command, name, ...flags]: string[]): Promise<void> {
   try {
     if (command === 'run') await run(dataSource);
     else if (command === 'revert') await dataSource.undoLastMigration({ transaction: 'each' });
-    else if (command === 'generate') await generate(dataSource, name);
-    else throw new Error(USAGE);
+    else await generate(dataSource, name);
   } finally {
     await dataSource.destroy();
     await embedded?.stop();
@@ -50,10 +53,10 @@ async function run(dataSource: DataSource): Promise<void> {
   if (applied.length === 0) console.log('No pending migrations: the schema is up to date');
 }
 
-async function generate(dataSource: DataSource, name: string | undefined): Promise<void> {
-  if (!name || !/^[A-Z][A-Za-z0-9]*$/.test(name)) {
-    throw new Error(`${USAGE}\n<Name> is PascalCase, e.g. AddOrders`);
-  }
+const isMigrationName = (name: string | undefined): name is string =>
+  name !== undefined && /^[A-Z][A-Za-z0-9]*$/.test(name);
+
+async function generate(dataSource: DataSource, name: string): Promise<void> {
   await run(dataSource);
   const { upQueries, downQueries } = await dataSource.driver.createSchemaBuilder().log();
   if (upQueries.length === 0) {
