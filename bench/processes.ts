@@ -30,7 +30,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /** The flags `npm start` and the container image run the service with. */
-const SERVICE_NODE_FLAGS = ['--min-semi-space-size=16'];
+const SERVICE_NODE_FLAGS = ['--max-semi-space-size=16'];
 
 /**
  * Starts a build of the service (`<dist>/main.js`) as production runs it and waits for `/health`.

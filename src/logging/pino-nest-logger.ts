@@ -5,9 +5,9 @@ import { requestContext } from './request-context';
 /**
  * Nest's `LoggerService` over the process's pino logger, so that `new Logger('Context').warn(…)`
  * anywhere writes the same lines as Fastify's request logging, with `context` and, inside a request,
- * its `reqId`. A small adapter rather than nestjs-pino: nestjs-pino 5 needs Node 22.12+, and its
- * older lines log through pino-http middleware in front of every request, where Fastify's own
- * logger already has the request id and costs nothing more on the hot path.
+ * its `reqId`. A small adapter rather than nestjs-pino: nestjs-pino writes its access lines from
+ * pino-http middleware in front of every request, a second logger per request beside Fastify's own,
+ * which already has the request id and writes the access line.
  */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: Logger) {}
