@@ -26,5 +26,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:3000/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# The young generation at its full size from the start, as `npm start` runs it: see bench/README.md.
+# The young generation capped at 16 MiB, as `npm start` runs it: see bench/README.md.
 CMD ["node", "--max-semi-space-size=16", "dist/main.js"]
