@@ -23,7 +23,7 @@ class EmbeddedPostgresHolder implements OnApplicationShutdown {
         new EmbeddedPostgresHolder(
           config.database.url
             ? null
-            : await EmbeddedPostgres.start(config.database.dataDir, config.database.poolSize * 2),
+            : await EmbeddedPostgres.forService(config.database.dataDir, config.database.poolSize),
         ),
     },
   ],

@@ -1,81 +1,117 @@
-import { Logger } from '@nestjs/common';
-import { Extension, PGlite } from '@electric-sql/pglite';
-import { dataDir as readyMadeCluster } from '@electric-sql/pglite-prepopulatedfs';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { existsSync, mkdirSync } from 'node:fs';
+import type { Logger } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort } from '../common/free-port';
+import { Worker } from 'node:worker_threads';
 import { DataDirLock } from './data-dir-lock';
-
-// PGlite's contrib entry points ship ESM-only typings, which TypeScript will not import from a
-// CommonJS module; their CommonJS build is there and is what Node loads.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+import type { EmbeddedPostgresWorkerData } from './embedded-postgres.worker';
 
 /**
- * The embedded default: an in-process PGlite with its data under `<dataDir>/pglite`, served on a
- * loopback port so that the app reaches it through the same `pg` driver and migrations as a real
- * PostgreSQL. One process at a time: the folder is locked while it runs (see {@link DataDirLock}).
- *
- * A new cluster starts from the one PGlite's project makes ready for each release
- * (`@electric-sql/pglite-prepopulatedfs`) instead of running initdb, which took most of a fresh
- * clone's first start (bench/README.md).
+ * The embedded default: a PGlite with its data under `<dataDir>/pglite`, served on a loopback port
+ * so that the app reaches it through the same `pg` driver and migrations as a real PostgreSQL. It
+ * runs in a worker thread (`embedded-postgres.worker.ts`). One process at a time: the folder is
+ * locked while it runs (see {@link DataDirLock}).
  */
 export class EmbeddedPostgres {
-  private readonly logger = new Logger(EmbeddedPostgres.name);
+  private static early: { dataDir: string; started: Promise<EmbeddedPostgres> } | undefined;
+  private stopping = false;
 
   private constructor(
-    private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly worker: Worker,
     private readonly lock: DataDirLock | null,
     readonly url: string,
-  ) {}
+  ) {
+    worker.on('error', (error: Error) => this.fail(error));
+    worker.on('exit', () => this.fail(new Error('its thread ended')));
+  }
 
-  static async start(dataDir: string, maxConnections: number): Promise<EmbeddedPostgres> {
+  /**
+   * Starts the database of `dataDir` before the application's modules load, so that PostgreSQL's
+   * start overlaps their second or so of loading; `forService` with the same folder takes it over.
+   * A folder in use throws here, at once.
+   */
+  static startEarly(dataDir: string, poolSize: number): void {
+    const started = EmbeddedPostgres.forService(dataDir, poolSize);
+    // Handled where `start` hands it over; until then a failure must not count as unhandled.
+    started.catch(() => undefined);
+    EmbeddedPostgres.early = { dataDir, started };
+  }
+
+  /** The service's database: the one `startEarly` started for `dataDir`, else a new start. */
+  static forService(dataDir: string, poolSize: number): Promise<EmbeddedPostgres> {
+    const early = EmbeddedPostgres.early;
+    if (early?.dataDir === dataDir) {
+      EmbeddedPostgres.early = undefined;
+      return early.started;
+    }
+    return EmbeddedPostgres.start(dataDir, poolSize * 2);
+  }
+
+  static start(dataDir: string, maxConnections: number): Promise<EmbeddedPostgres> {
     const dir = resolve(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
     const lock = DataDirLock.acquire(dataDir);
-    const fresh = !existsSync(join(dir, 'PG_VERSION'));
-    const storage = fresh
-      ? { dataDir: dir, loadDataDir: await readyMadeCluster() }
-      : { dataDir: dir };
-    const embedded = await EmbeddedPostgres.serve(storage, maxConnections, lock);
-    embedded.logger.warn(
-      `DATABASE_URL is unset: using embedded PGlite in ${join(dataDir, 'pglite')}. ` +
-        'This mode serves ONE instance only.',
-    );
-    return embedded;
+    return EmbeddedPostgres.serve({ dataDir: dir, maxConnections }, lock).then((embedded) => {
+      logger().warn(
+        `DATABASE_URL is unset: using embedded PGlite in ${join(dataDir, 'pglite')}. ` +
+          'This mode serves ONE instance only.',
+      );
+      return embedded;
+    });
   }
 
   /** A throw-away database in memory, for comparisons that must not touch any data folder. */
-  static async inMemory(maxConnections: number): Promise<EmbeddedPostgres> {
-    return EmbeddedPostgres.serve({ loadDataDir: await readyMadeCluster() }, maxConnections, null);
+  static inMemory(maxConnections: number): Promise<EmbeddedPostgres> {
+    return EmbeddedPostgres.serve({ maxConnections }, null);
   }
 
-  private static async serve(
-    storage: { dataDir?: string; loadDataDir?: Blob },
-    maxConnections: number,
+  private static serve(
+    workerData: EmbeddedPostgresWorkerData,
     lock: DataDirLock | null,
   ): Promise<EmbeddedPostgres> {
-    let db: PGlite | undefined;
-    let server: PGLiteSocketServer;
-    let port: number;
-    try {
-      db = await PGlite.create({ ...storage, extensions: { pg_trgm } });
-      port = await freePort();
-      server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections });
-      await server.start();
-    } catch (error) {
-      await db?.close();
-      lock?.release();
-      throw error;
-    }
-    return new EmbeddedPostgres(db, server, lock, `postgres://postgres@127.0.0.1:${port}/postgres`);
+    const worker = new Worker(join(__dirname, 'embedded-postgres.worker.js'), { workerData });
+    return new Promise((resolve, reject) => {
+      const failed = (error: Error) => {
+        lock?.release();
+        reject(error);
+      };
+      const ended = () => failed(new Error('The embedded PostgreSQL stopped while starting'));
+      worker.once('error', failed);
+      worker.once('exit', ended);
+      worker.once('message', ({ port }: { port: number }) => {
+        worker.off('error', failed);
+        worker.off('exit', ended);
+        resolve(
+          new EmbeddedPostgres(worker, lock, `postgres://postgres@127.0.0.1:${port}/postgres`),
+        );
+      });
+    });
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
-    await this.db.close();
+    this.stopping = true;
+    const stopped = new Promise((resolve) => this.worker.once('message', resolve));
+    this.worker.postMessage('stop');
+    await stopped;
+    await this.worker.terminate();
     this.lock?.release();
   }
+
+  /** The database gone under a running process: nothing it serves can go on. */
+  private fail(error: Error): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    logger().fatal(`The embedded PostgreSQL failed: ${error.message}`);
+    this.lock?.release();
+    process.exit(1);
+  }
+}
+
+/**
+ * Nest's logger, loaded when first needed: the entry point starts the embedded database before the
+ * application's modules, Nest's among them, load.
+ */
+function logger(): Logger {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Logger } = require('@nestjs/common') as typeof import('@nestjs/common');
+  return new Logger(EmbeddedPostgres.name);
 }
