@@ -116,12 +116,17 @@ describe('Embedded mode: PGlite and in-process stores, no DATABASE_URL or REDIS_
     created.userId = user.body.id;
   });
 
-  it('while the server holds DATA_DIR, seed stops at once with one sentence, and user:role goes through the server: the member is an admin at its next request, signed in as it was', async () => {
+  it('while the server holds DATA_DIR, seed and a second server stop at once with one sentence, and user:role goes through the server: the member is an admin at its next request, signed in as it was', async () => {
     await start();
     const seed = await npmRun('seed');
     expect(seed.code).toBe(1);
     expect(seed.output).toMatch(/^The embedded database in .+ is in use by process \d+ .+\.$/);
     expect(seed.output.split('\n')).toHaveLength(1);
+    const second = clone.run({ ...env, PORT: String((await freeUrl()).port) });
+    expect(await second.exited).toBe(1);
+    expect(second.output.trim()).toMatch(
+      /^The embedded database in .+ is in use by process \d+ .+\.$/,
+    );
 
     const member = await signedIn();
     await member.get('/users').expect(403);
