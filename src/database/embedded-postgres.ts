@@ -31,7 +31,7 @@ export class EmbeddedPostgres {
    */
   static startEarly(dataDir: string, poolSize: number): void {
     const started = EmbeddedPostgres.forService(dataDir, poolSize);
-    // Handled where `start` hands it over; until then a failure must not count as unhandled.
+    // Handled where `forService` hands it over; until then a failure must not count as unhandled.
     started.catch(() => undefined);
     EmbeddedPostgres.early = { dataDir, started };
   }
